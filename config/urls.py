@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dashboard import views as dashboard_views
+
+urlpatterns = [
+    path("", dashboard_views.root, name="root"),
+    path("accounts/signup/", dashboard_views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("dashboard/phone-management/", include("phones.urls")),
+    path("", include("smstest.urls")),
+    path("admin/", admin.site.urls),
+]
