@@ -205,9 +205,9 @@ TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 SMS_SENDER = env(
     "SMS_SENDER",
-    default="smstest.senders.TwilioSender"
+    default="smstest.senders.twilio.TwilioSender"
     if TWILIO_ACCOUNT_SID
-    else "smstest.senders.OfflineSender",
+    else "smstest.senders.offline.OfflineSender",
 )
 # Seconds between the offline sender's simulated status callbacks.
 OFFLINE_SENDER_STEP_SECONDS = env.float("OFFLINE_SENDER_STEP_SECONDS", default=2.0)

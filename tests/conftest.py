@@ -53,3 +53,13 @@ def other_user(django_user_model):
 def user_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """Messages the locmem sender 'sent' during this test."""
+    from smstest.senders.locmem import LocmemSender
+
+    LocmemSender.outbox.clear()
+    yield LocmemSender.outbox
+    LocmemSender.outbox.clear()

@@ -1,0 +1,36 @@
+"""The seam between the app and whatever delivers SMS, chosen by settings.SMS_SENDER.
+
+Like Django's email backends: `TwilioSender` talks to Twilio, `OfflineSender` keeps what it
+sends in the database (see /dev/outbox/) and plays delivery reports, `LocmemSender` keeps
+messages in memory for tests.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: str
+    status: str = "queued"
+
+
+class SendError(Exception):
+    """Sending failed. `outcome_unknown` means the provider may have sent it anyway."""
+
+    def __init__(self, message, *, code=None, outcome_unknown=False):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.outcome_unknown = outcome_unknown
+
+
+class BaseSender:
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        raise NotImplementedError
+
+
+def get_sender() -> BaseSender:
+    return import_string(settings.SMS_SENDER)()

@@ -1,0 +1,36 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from phones.models import PhoneNumber
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = "Test"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse 42")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PhoneNumberFactory(factory.django.DjangoModelFactory):
+    """Numbers from the 555-01xx range, which phonenumbers accepts as valid US numbers."""
+
+    class Meta:
+        model = PhoneNumber
+
+    user = factory.SubFactory(UserFactory)
+    number = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
+    label = ""
+
+    class Params:
+        verified = factory.Trait(verified_at=factory.LazyFunction(timezone.now))
+        primary = factory.Trait(verified_at=factory.LazyFunction(timezone.now), is_primary=True)
