@@ -54,7 +54,7 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 bench: install
-	$(BIN)/python -m bench
+	$(DEV_ENV) $(BIN)/python manage.py benchmark
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

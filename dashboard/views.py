@@ -1,9 +1,18 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from smstest.models import Status, TestMessage
 
 from .forms import SignupForm
+
+WIDGET_PHONES = 3
 
 
 def root(request):
@@ -23,5 +32,51 @@ def signup(request):
 
 
 @login_required
+@require_GET
 def home(request):
-    return render(request, "dashboard/home.html", {})
+    context = phone_widget_context(request.user) | sms_widget_context(request.user)
+    return render(request, "dashboard/home.html", context)
+
+
+@login_required
+@require_GET
+def phone_widget(request):
+    return render(request, "dashboard/home.html#phone_widget", phone_widget_context(request.user))
+
+
+@login_required
+@require_GET
+def sms_widget(request):
+    return render(request, "dashboard/home.html#sms_widget", sms_widget_context(request.user))
+
+
+def phone_widget_context(user):
+    # One query for the numbers: the widget and the checklist both read this list.
+    phones = list(user.phone_numbers.order_by("-is_primary", "verified_at", "created_at"))
+    verified = [phone for phone in phones if phone.verified_at]
+    has_tested = user.sms_tests.exists()
+    return {
+        "widget_phones": phones[:WIDGET_PHONES],
+        "more_phones": max(0, len(phones) - WIDGET_PHONES),
+        "first_pending": next((phone for phone in phones if not phone.verified_at), None),
+        "phones_updated_at": max((phone.updated_at for phone in phones), default=None),
+        "checklist": [
+            ("Add a phone number", bool(phones)),
+            ("Verify it with the code we text you", bool(verified)),
+            ("Send a test message", has_tested),
+        ],
+        "checklist_done": bool(verified) and has_tested,
+    }
+
+
+def sms_widget_context(user):
+    tests = TestMessage.objects.filter(user=user)
+    counts = tests.filter(created_at__gte=timezone.now() - timedelta(days=30)).aggregate(
+        sent=Count("pk"),
+        delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
+        failed=Count("pk", filter=Q(status__in=[Status.FAILED, Status.UNDELIVERED])),
+    )
+    return {
+        "latest_test": tests.with_timeline().first(),
+        "sms_counts": counts,
+    }

@@ -34,3 +34,19 @@ class PhoneNumberFactory(factory.django.DjangoModelFactory):
     class Params:
         verified = factory.Trait(verified_at=factory.LazyFunction(timezone.now))
         primary = factory.Trait(verified_at=factory.LazyFunction(timezone.now), is_primary=True)
+
+
+class TestMessageFactory(factory.django.DjangoModelFactory):
+    __test__ = False
+
+    class Meta:
+        model = "smstest.TestMessage"
+
+    user = factory.SubFactory(UserFactory)
+    phone = factory.SubFactory(
+        PhoneNumberFactory, user=factory.SelfAttribute("..user"), verified=True
+    )
+    to_number = factory.LazyAttribute(lambda m: m.phone.number)
+    body = "Hello from the test suite"
+    encoding = "GSM-7"
+    segments = 1

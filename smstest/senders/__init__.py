@@ -28,6 +28,9 @@ class SendError(Exception):
 
 
 class BaseSender:
+    # Whether send() takes `simulate=` (an OutboxMessage.Outcome) and plays it back.
+    simulates_outcomes = False
+
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         raise NotImplementedError
 

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+
+from . import segments
+from .models import MessageTemplate, OutboxMessage, TestMessage
+from .senders import get_sender
+
+CUSTOM = "custom"
+
+
+class SendTestForm(forms.Form):
+    phone = forms.ModelChoiceField(queryset=None, label="Send to", empty_label=None)
+    template = forms.ChoiceField(label="Template")
+    body = forms.CharField(
+        label="Message",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": segments.MAX_CUSTOM_LENGTH}),
+        help_text="Used when the template is “Custom message”.",
+    )
+    simulate = forms.ChoiceField(
+        label="Simulate",
+        choices=OutboxMessage.Outcome.choices,
+        required=False,
+        help_text="Development only: the delivery report the offline sender plays back.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Only the user's own verified numbers: the app must never text arbitrary numbers.
+        phones = user.phone_numbers.filter(verified_at__isnull=False).order_by(
+            "-is_primary", "created_at"
+        )
+        self.fields["phone"].queryset = phones
+        self.fields["phone"].initial = phones.filter(is_primary=True).first()
+        self.templates = {str(t.pk): t for t in MessageTemplate.objects.filter(is_active=True)}
+        self.fields["template"].choices = [
+            (pk, template.name) for pk, template in self.templates.items()
+        ] + [(CUSTOM, "Custom message")]
+        if not get_sender().simulates_outcomes:
+            del self.fields["simulate"]
+
+    def clean(self):
+        cleaned = super().clean()
+        phone, choice = cleaned.get("phone"), cleaned.get("template")
+        if phone is None or choice is None:
+            return cleaned
+        if choice == CUSTOM:
+            body = cleaned.get("body", "")
+            errors = segments.validate_custom_text(body)
+            if errors:
+                for error in errors:
+                    self.add_error("body", error)
+                return cleaned
+        else:
+            body = self.templates[choice].render(
+                user=self.user, number_display=phone.number.as_national
+            )
+        wait = TestMessage.objects.quota_wait(self.user, phone.number)
+        if wait:
+            next_at = timezone.localtime(timezone.now() + timedelta(seconds=wait))
+            raise forms.ValidationError(
+                "You have reached the test-message limit. The next test is allowed at "
+                f"{next_at:%H:%M} (in {timeuntil(next_at)}).",
+                code="quota",
+            )
+        cleaned["message_body"] = body
+        return cleaned
+
+    def save(self):
+        data = self.cleaned_data
+        info = segments.analyse(data["message_body"])
+        return TestMessage.objects.create(
+            user=self.user,
+            phone=data["phone"],
+            to_number=data["phone"].number,
+            template=self.templates.get(data["template"]),
+            body=data["message_body"],
+            encoding=info.encoding,
+            segments=info.segments,
+            simulate=data.get("simulate", ""),
+        )

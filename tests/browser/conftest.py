@@ -1,0 +1,58 @@
+"""Browser journeys: real headless Chromium against the live server, at two widths."""
+
+import urllib.parse
+import urllib.request
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(params=VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def browser_context_args(browser_context_args, request):
+    width, height = request.param
+    return {**browser_context_args, "viewport": {"width": width, "height": height}}
+
+
+@pytest.fixture
+def live_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def sign_in(page, live_url):
+    def sign_in(user, password="correct horse 42"):
+        page.goto(f"{live_url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_url}/dashboard/")
+
+    return sign_in
+
+
+@pytest.fixture
+def twilio_reports(live_url, settings):
+    """Play Twilio: POST a signed status callback to the live server's webhook."""
+
+    def report(sid, status, **extra):
+        fields = {"MessageSid": sid, "MessageStatus": status, **extra}
+        public_url = settings.PUBLIC_BASE_URL + "/webhooks/twilio/status/"
+        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+            public_url, fields
+        )
+        request = urllib.request.Request(
+            f"{live_url}/webhooks/twilio/status/",
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"X-Twilio-Signature": signature},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+
+    return report

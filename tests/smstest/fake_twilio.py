@@ -1,0 +1,162 @@
+"""A stand-in for Twilio's Messages API on 127.0.0.1, for driving the real SDK in tests.
+
+It records every request and answers with the replies a test scripts, in order.
+"""
+
+import base64
+import json
+import re
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account_sid>AC\w+)/Messages\.json$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int | None  # None: no answer at all
+    body: dict | None = None  # on a 201: what differs from the message Twilio would create
+    headers: dict = field(default_factory=dict)
+    hang: bool = False  # before not answering, hold the connection until the fake stops
+
+
+def created(sid=None):
+    return Reply(201, None if sid is None else {"sid": sid})
+
+
+def error(status, code, message, headers=None):
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return Reply(status, body, headers or {})
+
+
+def hang():
+    """Takes the request and answers nothing until the fake stops: the client times out."""
+    return Reply(None, hang=True)
+
+
+def disconnect():
+    """Takes the request and closes the connection without answering."""
+    return Reply(None)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    fields: dict[str, str]
+    auth: tuple[str, str] | None
+
+
+class FakeTwilio:
+    def __init__(self):
+        self.requests: list[RecordedRequest] = []
+        self.stopping = threading.Event()
+        self._replies: deque[Reply] = deque()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        host, port = self._server.server_address
+        self.url = f"http://{host}:{port}"
+
+    def reply(self, *replies: Reply):
+        self._replies.extend(replies)
+
+    def __enter__(self):
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopping.set()  # releases hanging handlers, which the server waits for
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def answer(self, request: RecordedRequest) -> tuple[Reply, dict | None]:
+        """The reply to `request` and its JSON body."""
+        self.requests.append(request)
+        path = MESSAGES_PATH.match(request.path)
+        if not (request.method == "POST" and path):
+            reply = error(404, 20404, "The requested resource was not found")
+        elif self._replies:
+            reply = self._replies.popleft()
+        else:
+            reply = error(500, 20500, "fake Twilio: no reply scripted for this request")
+        if reply.status == 201:
+            return reply, _message(path["account_sid"], request.fields) | (reply.body or {})
+        return reply, reply.body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        fields = dict(parse_qsl(self.rfile.read(length).decode()))
+        request = RecordedRequest(self.command, self.path, fields, _basic_auth(self))
+        reply, body = self.server.fake.answer(request)
+        if reply.status is None:
+            if reply.hang:
+                self.server.fake.stopping.wait(timeout=10)
+            return  # the connection closes without a response
+        content = json.dumps(body).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST
+
+    def log_message(self, format, *args):
+        pass  # keeps test output clean
+
+
+def _basic_auth(handler):
+    scheme, _, credentials = handler.headers.get("Authorization", "").partition(" ")
+    if scheme != "Basic":
+        return None
+    username, _, password = base64.b64decode(credentials).decode().partition(":")
+    return username, password
+
+
+def _message(account_sid, fields):
+    """The message resource Twilio returns on creation, as in its API reference."""
+    sid = "SM" + secrets.token_hex(16)
+    now = format_datetime(datetime.now(UTC))
+    uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}"
+    return {
+        "account_sid": account_sid,
+        "api_version": "2010-04-01",
+        "body": fields.get("Body"),
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": fields.get("From"),
+        "messaging_service_sid": fields.get("MessagingServiceSid"),
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        # A message for a Messaging Service waits for it to pick a sender.
+        "status": "accepted" if "MessagingServiceSid" in fields else "queued",
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+        "to": fields.get("To"),
+        "uri": f"{uri}.json",
+    }

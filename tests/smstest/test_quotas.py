@@ -1,0 +1,50 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from smstest.models import TestMessage
+from tests.factories import PhoneNumberFactory, TestMessageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def send_at(moment, **kwargs):
+    return TestMessageFactory(created_at=moment, **kwargs)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sixth_test_in_ten_minutes_must_wait_for_the_oldest_to_expire():
+    user = UserFactory()
+    for minute in range(5):
+        phone = PhoneNumberFactory(user=user, verified=True)
+        send_at(NOW - timedelta(minutes=9 - minute), user=user, phone=phone)
+    other = PhoneNumberFactory(user=user, verified=True)
+    assert TestMessage.objects.quota_wait(user, other.number) == 60
+
+
+@time_machine.travel(NOW, tick=False)
+def test_under_every_limit_there_is_no_wait():
+    message = send_at(NOW - timedelta(minutes=1))
+    assert TestMessage.objects.quota_wait(message.user, message.to_number) == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_daily_limit_counts_the_last_24_hours():
+    user = UserFactory()
+    phone = PhoneNumberFactory(user=user, verified=True)
+    for hour in range(20):
+        send_at(
+            NOW - timedelta(hours=23, minutes=30) + timedelta(minutes=hour), user=user, phone=phone
+        )
+    assert TestMessage.objects.quota_wait(user, phone.number) == 30 * 60
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_number_receives_at_most_three_tests_per_ten_minutes_from_anyone():
+    target = PhoneNumberFactory(verified=True)
+    for minute in (1, 2, 3):
+        send_at(NOW - timedelta(minutes=minute), user=target.user, phone=target)
+    assert TestMessage.objects.quota_wait(UserFactory(), target.number) == 7 * 60

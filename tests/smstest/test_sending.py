@@ -1,0 +1,87 @@
+"""Handing test messages to the sender: at most once, only to verified numbers."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from smstest.models import Status, TestMessage
+from smstest.tasks import send_test_message
+from tests.factories import TestMessageFactory
+
+
+@pytest.mark.django_db
+def test_send_stores_sid_and_initial_status_and_passes_status_callback(sms_outbox):
+    message = TestMessageFactory()
+    send_test_message.call(message.pk)
+    message.refresh_from_db()
+    assert len(sms_outbox) == 1
+    sent = sms_outbox[0]
+    assert sent.to == str(message.to_number)
+    assert sent.body == message.body
+    assert sent.status_callback == "https://sms.example.test/webhooks/twilio/status/"
+    assert message.twilio_sid == sent.sid
+    assert message.status == Status.QUEUED
+    assert message.attempts == 1
+    assert list(message.status_events.values_list("status", flat=True)) == ["queued"]
+
+
+@pytest.mark.django_db
+def test_running_the_task_twice_sends_once(sms_outbox):
+    message = TestMessageFactory()
+    send_test_message.call(message.pk)
+    send_test_message.call(message.pk)
+    assert len(sms_outbox) == 1
+    assert TestMessage.objects.get(pk=message.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_worker_restarted_mid_send_does_not_send_again(sms_outbox):
+    """A claimed message whose worker died is never handed over again."""
+    message = TestMessageFactory(status=Status.SUBMITTING, attempts=1)
+    send_test_message.call(message.pk)
+    assert sms_outbox == []
+
+
+@pytest.mark.django_db
+def test_number_that_lost_verification_is_not_texted(sms_outbox):
+    message = TestMessageFactory()
+    message.phone.verified_at = None
+    message.phone.save()
+    send_test_message.call(message.pk)
+    message.refresh_from_db()
+    assert sms_outbox == []
+    assert message.status == Status.FAILED
+    assert "no longer verified" in message.error_message
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_never_send_one_message_twice(sms_outbox):
+    message = TestMessageFactory()
+    start = threading.Barrier(2)
+
+    def worker():
+        start.wait()
+        try:
+            send_test_message.call(message.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(sms_outbox) == 1
+    assert TestMessage.objects.get(pk=message.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_retry_creates_linked_message_with_same_text():
+    failed = TestMessageFactory(status=Status.UNDELIVERED, error_code=30003)
+    retry = failed.retry()
+    assert retry.retry_of == failed
+    assert retry.body == failed.body
+    assert retry.to_number == failed.to_number
+    assert retry.status == Status.PENDING

@@ -1,0 +1,230 @@
+"""The SMS-testing panel, the live status card, retry and history, as HTML."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django_htmx.http import HTMX_STOP_POLLING
+
+from smstest.models import MessageTemplate, Status, TestMessage
+from tests.factories import PhoneNumberFactory, TestMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def phone(user):
+    return PhoneNumberFactory(user=user, primary=True, number="+14155550123")
+
+
+@pytest.fixture
+def template():
+    return MessageTemplate.objects.create(
+        name="Plain", body="Hi {first_name}, test from {site_name}."
+    )
+
+
+def send(client, phone, template="custom", body="Hello there", **extra):
+    data = {"phone": phone.pk, "template": template, "body": body}
+    return client.post(reverse("smstest:send"), data, **extra)
+
+
+def test_panel_explains_how_to_verify_when_no_number_is_verified(user_client, user):
+    PhoneNumberFactory(user=user)  # pending only
+    html = user_client.get(reverse("smstest:panel"), **HTMX).content.decode()
+    assert "Test messages go only to numbers you have verified" in html
+    assert "Send test message" not in html
+
+
+def test_panel_offers_only_own_verified_numbers_with_primary_selected(user_client, user, phone):
+    PhoneNumberFactory(user=user, number="+14155550177")  # pending
+    PhoneNumberFactory(verified=True, number="+14155550188")  # someone else's
+    html = user_client.get(reverse("smstest:panel"), **HTMX).content.decode()
+    assert f'<option value="{phone.pk}" selected>' in html
+    assert "555-0177" not in html and "555-0188" not in html
+    assert "<html" not in html
+
+
+def test_sending_custom_text_queues_and_sends_it_after_commit(
+    user_client, phone, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(user_client, phone, body="Ünïcode ok? 👋")
+    message = TestMessage.objects.get()
+    assert response.status_code == 302
+    assert response.url == message.get_absolute_url()
+    assert message.encoding == "UCS-2"
+    assert message.status == Status.QUEUED
+    assert [sms.body for sms in sms_outbox] == ["Ünïcode ok? 👋"]
+
+
+def test_sending_with_htmx_returns_the_panel_with_the_polling_card(
+    user_client, phone, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(user_client, phone, **HTMX)
+    html = response.content.decode()
+    message = TestMessage.objects.get()
+    assert response.status_code == 200
+    assert 'id="sms-testing"' in html
+    assert f'id="message-{message.pk}"' in html
+    assert 'hx-trigger="every 2s"' in html
+    assert 'aria-live="polite"' in html
+    assert "<html" not in html
+    assert "sms-tests-changed" in response["HX-Trigger"]
+
+
+def test_template_placeholders_are_filled(
+    user_client, phone, template, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(user_client, phone, template=template.pk, body="")
+    assert sms_outbox[0].body == "Hi Alice, test from Phonebook."
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [("", "Enter a message"), ("x" * 481, "480"), ("bell\x07", "control")],
+)
+def test_bad_custom_text_is_explained_next_to_the_field(user_client, phone, body, error):
+    response = send(user_client, phone, body=body, **HTMX)
+    html = response.content.decode()
+    assert 'id="id_body_error"' in html
+    assert error in html
+    assert not TestMessage.objects.exists()
+
+
+def test_someone_elses_number_cannot_be_a_target(user_client, phone):
+    stranger = PhoneNumberFactory(verified=True, number="+14155550199")
+    response = send(user_client, stranger, **HTMX)
+    assert 'id="id_phone_error"' in response.content.decode()
+    assert not TestMessage.objects.exists()
+
+
+def test_over_quota_the_form_says_when_the_next_test_is_allowed(user_client, user, phone):
+    for _ in range(3):
+        TestMessageFactory(user=user, phone=phone)
+    html = send(user_client, phone, **HTMX).content.decode()
+    assert "The next test is allowed at" in html
+    assert TestMessage.objects.count() == 3
+
+
+def test_preview_counts_characters_encoding_and_segments(user_client, phone):
+    response = user_client.get(
+        reverse("smstest:preview"),
+        {"phone": phone.pk, "template": "custom", "body": "a" * 161},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert 'id="sms-counter"' in html
+    assert "161 characters · GSM-7 · 2 segments" in html
+    assert "<form" not in html
+
+
+def test_status_card_keeps_polling_until_final(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.SENT)
+    response = user_client.get(message.get_absolute_url(), **HTMX)
+    assert response.status_code == 200
+    assert 'hx-trigger="every 2s"' in response.content.decode()
+
+
+def test_final_status_answers_286_to_stop_polling(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    response = user_client.get(message.get_absolute_url(), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == HTMX_STOP_POLLING
+    assert "every 2s" not in html
+    assert "Delivered" in html
+    assert "<html" not in html and 'class="message-live"' not in html
+
+
+def test_message_page_without_htmx_is_a_full_page(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    html = user_client.get(message.get_absolute_url()).content.decode()
+    assert "<html" in html
+    assert 'aria-label="Breadcrumb"' in html
+    assert f'id="message-{message.pk}"' in html
+
+
+def test_failed_card_explains_the_error_and_offers_retry(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
+    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    assert "Error 30003" in html
+    assert "https://www.twilio.com/docs/api/errors/30003" in html
+    assert reverse("smstest:retry", args=[message.pk]) in html
+
+
+def test_unknown_error_code_still_shows_code_and_twilio_message(user_client, user):
+    message = TestMessageFactory(
+        user=user, status=Status.FAILED, error_code=39999, error_message="Something odd"
+    )
+    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    assert "39999" in html and "Something odd" in html
+
+
+def test_retry_with_htmx_replaces_the_card_with_the_new_message(
+    user_client, user, sms_outbox, django_capture_on_commit_callbacks
+):
+    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
+    retry = TestMessage.objects.get(retry_of=failed)
+    html = response.content.decode()
+    assert f'id="message-{retry.pk}"' in html
+    assert "retry of" in html
+    assert len(sms_outbox) == 1
+
+
+def test_retry_without_htmx_redirects_to_the_new_message(user_client, user):
+    failed = TestMessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
+    response = user_client.post(reverse("smstest:retry", args=[failed.pk]))
+    assert response.url == TestMessage.objects.get(retry_of=failed).get_absolute_url()
+
+
+def test_delivered_message_cannot_be_retried(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    user_client.post(reverse("smstest:retry", args=[message.pk]))
+    assert not TestMessage.objects.filter(retry_of=message).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "name"), [("get", "smstest:message"), ("post", "smstest:retry")]
+)
+def test_other_users_messages_are_404(user_client, method, name):
+    theirs = TestMessageFactory(status=Status.FAILED)
+    response = getattr(user_client, method)(reverse(name, args=[theirs.pk]))
+    assert response.status_code == 404
+
+
+def test_history_lists_only_own_tests_newest_first_with_stats(user_client, user):
+    old = TestMessageFactory(user=user, body="older one", status=Status.FAILED, error_code=30006)
+    new = TestMessageFactory(user=user, body="newer one", status=Status.DELIVERED)
+    new.delivered_at = new.created_at + timedelta(seconds=4)
+    new.save()
+    TestMessageFactory(body="not mine")
+    html = user_client.get(reverse("smstest:history")).content.decode()
+    assert html.index("newer one") < html.index("older one")
+    assert "not mine" not in html
+    assert "50%" in html  # one delivered of two finished
+    assert "4.0 s" in html
+    assert old.get_absolute_url() in html
+
+
+def test_history_filters_by_status_and_returns_only_results_for_htmx(user_client, user):
+    TestMessageFactory(user=user, body="was delivered", status=Status.DELIVERED)
+    TestMessageFactory(user=user, body="has failed", status=Status.FAILED)
+    response = user_client.get(reverse("smstest:history"), {"status": "failed"}, **HTMX)
+    html = response.content.decode()
+    assert 'id="history-results"' in html
+    assert "has failed" in html and "was delivered" not in html
+    assert "<html" not in html
+
+
+def test_history_paginates_by_25(user_client, user):
+    phone = PhoneNumberFactory(user=user, verified=True)
+    TestMessageFactory.create_batch(30, user=user, phone=phone)
+    html = user_client.get(reverse("smstest:history")).content.decode()
+    assert html.count("<tr>") == 26  # header + 25
+    assert "Page 1 of 2" in html
