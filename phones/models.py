@@ -1,7 +1,163 @@
+import math
+import secrets
+import unicodedata
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import phonenumbers
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from phonenumber_field.modelfields import PhoneNumberField
+
+from smstest.senders import SendError, get_sender
+
+from . import emails
+
+CODE_DIGITS = 6
+
+
+def display_number(number):
+    """National format for numbers of the default region, international for the rest."""
+    region = phonenumbers.region_code_for_number(number)
+    return (
+        number.as_national if region == settings.PHONE_DEFAULT_REGION else number.as_international
+    )
+
+
+def normalise_code(typed):
+    """What people type or paste: spaces, dashes, full-width or other Unicode digits."""
+    text = unicodedata.normalize("NFKC", typed)
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in text
+        if not char.isspace() and char != "-"
+    )
+
+
+def wait_text(seconds):
+    """'42 seconds', '35 minutes', '3 hours 5 minutes': how long until something is allowed.
+
+    Rounded up, so nobody is told to retry too early. Plain spaces: this goes into SMS too,
+    where a no-break space (as timeuntil() writes) would force the costlier UCS-2 encoding.
+    """
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return plural(seconds, "second")
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return plural(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")
+
+
+def plural(count, unit):
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+class PhoneError(Exception):
+    """A refused action, with a message for the user; `retry_at` says when it may work."""
+
+    def __init__(self, message, *, retry_at=None):
+        super().__init__(message)
+        self.message = message
+        self.retry_at = retry_at
+
+    @property
+    def wait_seconds(self):
+        if self.retry_at is None:
+            return 0
+        return max(1, math.ceil((self.retry_at - timezone.now()).total_seconds()))
+
+
+class CannotAddNumber(PhoneError):
+    pass
+
+
+class NotVerified(PhoneError):
+    pass
+
+
+class CodeRequestRefused(PhoneError):
+    """start_verification() sent nothing."""
+
+
+class ResendTooSoon(CodeRequestRefused):
+    pass
+
+
+class CodeQuotaReached(CodeRequestRefused):
+    pass
+
+
+class CodeNotDelivered(PhoneError):
+    """The SMS provider refused or failed; nothing is counted against the quotas."""
+
+
+class CodeRejected(PhoneError):
+    """check_code() did not verify the number."""
+
+
+class WrongCode(CodeRejected):
+    pass
+
+
+class CodeExpired(CodeRejected):
+    pass
+
+
+class CodeAttemptsExhausted(CodeRejected):
+    pass
+
+
+class NoCodeSent(CodeRejected):
+    pass
+
+
+class TooManyWrongCodes(CodeRequestRefused, CodeRejected):
+    """The daily cap on wrong codes: no new code is sent and no code is checked."""
+
+
+class AlreadyVerified(CodeRequestRefused, CodeRejected):
+    pass
+
+
+class PhoneNumberQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(verified_at__isnull=False)
+
+    def pending(self):
+        return self.filter(verified_at__isnull=True)
+
+    def overview(self):
+        """The figures at the top of the page: total, verified, pending and the primary."""
+        figures = self.aggregate(
+            total=Count("pk"), verified=Count("pk", filter=Q(verified_at__isnull=False))
+        )
+        figures["pending"] = figures["total"] - figures["verified"]
+        figures["primary"] = self.filter(is_primary=True).first()
+        return figures
+
+    def check_can_add(self, user, number):
+        if self.filter(user=user, number=number).exists():
+            raise CannotAddNumber("This number is already on your account.")
+        if self.filter(user=user).count() >= settings.PHONES_MAX_PER_USER:
+            raise CannotAddNumber(
+                f"You can have at most {settings.PHONES_MAX_PER_USER} numbers. "
+                "Delete one you no longer use to add another."
+            )
+
+    def create_for(self, user, number, label=""):
+        with transaction.atomic():
+            # Serialises adds by one user, so two at once cannot pass the limit together.
+            lock_user(user)
+            self.check_can_add(user, number)
+            phone = self.create(user=user, number=number, label=label)
+            phone.record(PhoneEvent.Kind.ADDED)
+        return phone
 
 
 class PhoneNumber(models.Model):
@@ -18,6 +174,8 @@ class PhoneNumber(models.Model):
     code_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PhoneNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -44,6 +202,293 @@ class PhoneNumber(models.Model):
     def is_verified(self):
         return self.verified_at is not None
 
+    @property
+    def display(self):
+        return display_number(self.number)
+
+    @property
+    def code_expires_at(self):
+        if not self.code_sent_at:
+            return None
+        return self.code_sent_at + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS)
+
+    @property
+    def code_status(self):
+        """'none', 'live', 'expired' or 'exhausted': what the last code sent is good for."""
+        if not self.code_hash:
+            return "none"
+        if self.code_attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+            return "exhausted"
+        return "live" if timezone.now() < self.code_expires_at else "expired"
+
+    def record(self, kind, detail="", user=None):
+        return PhoneEvent.objects.create(
+            phone=self, user=user or self.user, number=self.number, kind=kind, detail=detail
+        )
+
+    # Verification codes
+
+    def hash_code(self, code):
+        # Keyed by SECRET_KEY and bound to this row: a leaked hash is useless elsewhere.
+        value = f"{self.pk}:{code}"
+        return salted_hmac("phones.verification-code", value, algorithm="sha256").hexdigest()
+
+    def code_request_refusal(self):
+        """Why a new code cannot be sent now (a CodeRequestRefused), or None.
+
+        The limits count PhoneEvent rows, which outlive the number, so deleting and re-adding
+        a number resets none of them.
+        """
+        if self.is_verified:
+            return AlreadyVerified("This number is already verified.")
+        now = timezone.now()
+        events = PhoneEvent.objects.all()
+        codes_to_number = events.filter(number=self.number, kind=PhoneEvent.Kind.CODE_SENT)
+        if until := codes_to_number.limit_reached_until(
+            1, timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS), now
+        ):
+            return ResendTooSoon(
+                f"A code was just sent. You can request another in "
+                f"{wait_text((until - now).total_seconds())}.",
+                retry_at=until,
+            )
+        if refusal := self.failure_limit_refusal(now):
+            return refusal
+        hourly = settings.VERIFICATION_MAX_CODES_PER_NUMBER_PER_HOUR
+        if until := codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
+            return CodeQuotaReached(
+                f"This number has been sent {hourly} codes in the last hour. "
+                f"You can request another in {wait_text((until - now).total_seconds())}.",
+                retry_at=until,
+            )
+        daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
+        user_codes = events.filter(user_id=self.user_id, kind=PhoneEvent.Kind.CODE_SENT)
+        if until := user_codes.limit_reached_until(daily, timedelta(days=1), now):
+            return CodeQuotaReached(
+                f"You have requested {daily} codes in the last 24 hours. "
+                f"You can request another in {wait_text((until - now).total_seconds())}.",
+                retry_at=until,
+            )
+        return None
+
+    def failure_limit_refusal(self, now):
+        limit = settings.VERIFICATION_MAX_FAILURES_PER_DAY
+        failures = PhoneEvent.objects.filter(
+            user_id=self.user_id, number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
+        )
+        if until := failures.limit_reached_until(limit, timedelta(days=1), now):
+            return TooManyWrongCodes(
+                f"Too many wrong codes for this number today. "
+                f"You can try again in {wait_text((until - now).total_seconds())}.",
+                retry_at=until,
+            )
+        return None
+
+    def start_verification(self):
+        """Text a new 6-digit code to the number; the previous code stops working.
+
+        Raises CodeRequestRefused (cooldown, quotas, already verified) or CodeNotDelivered.
+        """
+        failure = None
+        with transaction.atomic():
+            # One request at a time per user: concurrent clicks cannot both pass the limits.
+            lock_user(self.user)
+            self.refresh_from_db(from_queryset=PhoneNumber.objects.select_for_update())
+            if refusal := self.code_request_refusal():
+                raise refusal
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+            self.code_hash = self.hash_code(code)
+            self.code_sent_at = timezone.now()
+            self.code_attempts = 0
+            self.save(update_fields=["code_hash", "code_sent_at", "code_attempts", "updated_at"])
+            try:
+                result = get_sender().send(self.number.as_e164, self.verification_sms(code))
+            except SendError as error:
+                failure = error
+                # Nothing left the building: undo, so the attempt counts against no quota.
+                # If the outcome is unknown the code may have arrived, so it stays valid.
+                if not error.outcome_unknown:
+                    transaction.set_rollback(True)
+            else:
+                self.record(PhoneEvent.Kind.CODE_SENT, detail=f"SMS {result.sid}")
+        if failure is None:
+            return
+        if failure.outcome_unknown:
+            self.record(PhoneEvent.Kind.CODE_SENT, detail=f"outcome unknown: {failure.message}")
+            raise CodeNotDelivered(
+                "We could not confirm that the code was sent. If it does not arrive, "
+                "request a new one in a minute."
+            )
+        self.refresh_from_db()
+        raise CodeNotDelivered(
+            "The code could not be sent to this number. Check the number, or try again later."
+        )
+
+    def verification_sms(self, code):
+        host = urlsplit(settings.PUBLIC_BASE_URL).hostname
+        lifetime = wait_text(settings.VERIFICATION_CODE_TTL_SECONDS)
+        # The last line lets browsers offer the code for autofill (origin-bound one-time codes).
+        return (
+            f"Your {settings.SITE_NAME} verification code is {code}. It expires in {lifetime}."
+            f"\n\n@{host} #{code}"
+        )
+
+    def check_code(self, typed):
+        """Verify the number if `typed` is its live code; raises a CodeRejected otherwise.
+
+        Returns the number this verification took over from another account, or None.
+        """
+        code = normalise_code(typed)
+        with transaction.atomic():
+            lock_user(self.user)
+            # Every row with this number, in one order: two accounts proving the same number
+            # at once take turns, and the second takes it over from the first.
+            same_number = list(
+                PhoneNumber.objects.select_for_update().filter(number=self.number).order_by("pk")
+            )
+            self.refresh_from_db()
+            now = timezone.now()
+            rejection = self.code_rejection(code, now)
+            if rejection is None:
+                return self.mark_verified(
+                    previous=next(
+                        (p for p in same_number if p.is_verified and p.pk != self.pk), None
+                    )
+                )
+            if isinstance(rejection, WrongCode):
+                self.code_attempts += 1
+                self.save(update_fields=["code_attempts", "updated_at"])
+                self.record(
+                    PhoneEvent.Kind.FAILED_ATTEMPT,
+                    detail=f"try {self.code_attempts} of {settings.VERIFICATION_MAX_ATTEMPTS}",
+                )
+                rejection = self.wrong_code_message()
+        raise rejection
+
+    def code_rejection(self, code, now):
+        if self.is_verified:
+            return AlreadyVerified("This number is already verified.")
+        if refusal := self.failure_limit_refusal(now):
+            return refusal
+        if not self.code_hash:
+            return NoCodeSent("No code is waiting for this number. Send a new code.")
+        if self.code_attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+            return CodeAttemptsExhausted(
+                "Too many wrong tries for this code. Send a new code to try again."
+            )
+        if now >= self.code_expires_at:
+            return CodeExpired("This code has expired. Send a new code.")
+        if not constant_time_compare(self.hash_code(code), self.code_hash):
+            return WrongCode("That code is not right.")
+        return None
+
+    def wrong_code_message(self):
+        left = settings.VERIFICATION_MAX_ATTEMPTS - self.code_attempts
+        if left <= 0:
+            return WrongCode("That code is not right, and it was the last try. Send a new code.")
+        return WrongCode(f"That code is not right. {left} {'try' if left == 1 else 'tries'} left.")
+
+    def mark_verified(self, previous=None):
+        """Record proof of ownership, taking the number over from `previous` (another account).
+
+        Runs inside check_code()'s transaction, with the rows of this number locked.
+        """
+        if previous is not None:
+            previous.lose_verification()
+        self.verified_at = timezone.now()
+        self.code_hash = ""
+        self.code_attempts = 0
+        # The first verified number becomes primary by itself.
+        self.is_primary = not self.user.phone_numbers.filter(is_primary=True).exists()
+        self.save()
+        self.record(
+            PhoneEvent.Kind.VERIFIED,
+            detail="taken over from another account" if previous else "",
+        )
+        if self.is_primary:
+            self.record(PhoneEvent.Kind.PRIMARY_CHANGED, detail="first verified number")
+        emails.number_verified(self)
+        return previous
+
+    def lose_verification(self):
+        """Another account proved it owns this number: this one is pending again."""
+        was_primary = self.is_primary
+        self.verified_at = None
+        self.is_primary = False
+        self.code_hash = ""
+        self.save()
+        self.record(
+            PhoneEvent.Kind.TAKEN_OVER,
+            detail="verified by another account" + (" (was primary)" if was_primary else ""),
+        )
+        promoted = self.promote_replacement() if was_primary else None
+        emails.number_taken_over(self, promoted)
+
+    def promote_replacement(self):
+        """Make the owner's oldest remaining verified number primary, if there is one."""
+        promoted = self.user.phone_numbers.verified().exclude(pk=self.pk).first()
+        if promoted is not None:
+            promoted.is_primary = True
+            promoted.save(update_fields=["is_primary", "updated_at"])
+            promoted.record(
+                PhoneEvent.Kind.PRIMARY_CHANGED, detail=f"replaces {self.number.as_e164}"
+            )
+        return promoted
+
+    # Primary, label, removal
+
+    def make_primary(self):
+        """Returns the number that was primary before, or None."""
+        with transaction.atomic():
+            lock_user(self.user)
+            self.refresh_from_db()
+            if not self.is_verified:
+                raise NotVerified("Only a verified number can be your primary number.")
+            if self.is_primary:
+                return None
+            previous = self.user.phone_numbers.filter(is_primary=True).first()
+            if previous is not None:
+                previous.is_primary = False
+                previous.save(update_fields=["is_primary", "updated_at"])
+            self.is_primary = True
+            self.save(update_fields=["is_primary", "updated_at"])
+            self.record(PhoneEvent.Kind.PRIMARY_CHANGED, detail="made primary")
+        return previous
+
+    def change_label(self, label):
+        if label == self.label:
+            return
+        old, self.label = self.label, label
+        with transaction.atomic():
+            self.save(update_fields=["label", "updated_at"])
+            self.record(PhoneEvent.Kind.LABEL_CHANGED, detail=f"“{old}” → “{label}”")
+
+    def remove(self):
+        """Delete the number (its events stay); returns the number promoted to primary, if any."""
+        with transaction.atomic():
+            lock_user(self.user)
+            self.refresh_from_db()
+            self.record(PhoneEvent.Kind.DELETED)
+            was_verified, was_primary = self.is_verified, self.is_primary
+            self.delete()
+            promoted = self.promote_replacement() if was_primary else None
+            if was_verified:
+                emails.number_removed(self, promoted)
+        return promoted
+
+
+class PhoneEventQuerySet(models.QuerySet):
+    def limit_reached_until(self, limit, window, now):
+        """When one more event is allowed, if `limit` events already fall within `window`.
+
+        The oldest of the last `limit` events leaves the window first.
+        """
+        recent = self.filter(created_at__gt=now - window).order_by("-created_at")
+        times = list(recent.values_list("created_at", flat=True)[:limit])
+        if len(times) < limit:
+            return None
+        return times[-1] + window
+
 
 class PhoneEvent(models.Model):
     """What happened to a number. Kept after the number is deleted: quotas count these rows."""
@@ -69,9 +514,16 @@ class PhoneEvent(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = PhoneEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["number", "kind", "created_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.number}"
+
+
+def lock_user(user):
+    """Row-lock the user: one change to their numbers at a time (a no-op on SQLite)."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))

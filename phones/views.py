@@ -1,7 +1,230 @@
+from dataclasses import dataclass, field
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from .forms import AddPhoneForm, CodeForm, LabelForm
+from .models import (
+    CannotAddNumber,
+    CodeNotDelivered,
+    CodeRejected,
+    CodeRequestRefused,
+    NotVerified,
+    PhoneNumber,
+    ResendTooSoon,
+)
+
+PAGE = "phones/manage.html"
+
+
+@dataclass
+class Row:
+    """One number as the page shows it, with its forms and what just happened to it."""
+
+    phone: PhoneNumber
+    code_form: CodeForm | None = None
+    label_form: LabelForm | None = None
+    notice: str = ""
+    notice_is_error: bool = False
+    # Why "Send code" is disabled now: a cooldown (counted down on the button) or a quota.
+    cooldown_seconds: int = field(init=False, default=0)
+    code_blocked_message: str = field(init=False, default="")
+
+    def __post_init__(self):
+        pk = self.phone.pk
+        if not self.phone.is_verified:
+            self.code_form = self.code_form or CodeForm(auto_id=f"phone-{pk}-%s")
+            refusal = self.phone.code_request_refusal()
+            if isinstance(refusal, ResendTooSoon):
+                self.cooldown_seconds = refusal.wait_seconds
+            elif refusal is not None:
+                self.code_blocked_message = refusal.message
+        self.label_form = self.label_form or LabelForm(
+            initial={"label": self.phone.label}, auto_id=f"phone-{pk}-%s"
+        )
+        for form in (self.code_form, self.label_form):
+            if form is not None and form.errors:
+                autofocus(form)
+        if self.code_form is not None and self.notice and not self.notice_is_error:
+            autofocus(self.code_form)  # a code is on its way: the cursor waits where it goes
+
+    @property
+    def label_open(self):
+        return bool(self.label_form.errors)
+
+
+def autofocus(form):
+    # htmx focuses an autofocus field it swaps in; a full page load does the same.
+    next(iter(form.fields.values())).widget.attrs["autofocus"] = True
+
+
+def page_context(user, *, add_form=None, bound_rows=()):
+    phones = user.phone_numbers.all()
+    bound = {row.phone.pk: row for row in bound_rows}
+    return {
+        "add_form": add_form or AddPhoneForm(user=user),
+        "rows": [bound.get(phone.pk) or Row(phone) for phone in phones],
+        "overview": user.phone_numbers.overview(),
+    }
 
 
 @login_required
+@require_GET
+@never_cache  # Back from the delete confirmation must show the list as it is now.
 def manage(request):
-    return render(request, "phones/manage.html", {})
+    return render(request, PAGE, page_context(request.user))
+
+
+@login_required
+@require_GET
+def row(request, pk):
+    """One number's row: htmx refreshes it when a resend cooldown ends."""
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    if not request.htmx:
+        return redirect(anchor(phone))
+    return render(request, f"{PAGE}#phone_row", {"row": Row(phone)})
+
+
+@login_required
+@require_POST
+def add(request):
+    form = AddPhoneForm(request.POST, user=request.user)
+    phone = None
+    if form.is_valid():
+        try:
+            phone = form.save()
+        except CannotAddNumber as refusal:
+            form.add_error("number", refusal.message)
+    if phone is None:
+        if request.htmx:
+            return render(request, f"{PAGE}#add_form", {"add_form": form})
+        return render(request, PAGE, page_context(request.user, add_form=form))
+
+    notice, is_error = send_code_notice(phone, added=True)
+    if request.htmx:
+        context = {
+            "add_form": AddPhoneForm(user=request.user),
+            "row": Row(phone, notice=notice, notice_is_error=is_error),
+            "overview": request.user.phone_numbers.overview(),
+        }
+        return changed(render(request, f"{PAGE}#added", context))
+    messages.add_message(request, messages.ERROR if is_error else messages.SUCCESS, notice)
+    return redirect(anchor(phone))
+
+
+@login_required
+@require_POST
+def send_code(request, pk):
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    notice, is_error = send_code_notice(phone)
+    return row_response(request, Row(phone, notice=notice, notice_is_error=is_error))
+
+
+def send_code_notice(phone, *, added=False):
+    prefix = f"Added {phone.display}. " if added else ""
+    try:
+        phone.start_verification()
+    except (CodeRequestRefused, CodeNotDelivered) as refusal:
+        return prefix + ("No code was sent: " if added else "") + refusal.message, True
+    return prefix + f"We sent a code to {phone.display}. Enter it below.", False
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    form = CodeForm(request.POST, auto_id=f"phone-{pk}-%s")
+    if form.is_valid():
+        try:
+            phone.check_code(form.cleaned_data["code"])
+        except CodeRejected as rejection:
+            form.add_error("code", rejection.message)
+    if form.errors:
+        return row_response(request, Row(phone, code_form=form), error_in_form=True)
+    message = f"{phone.display} is verified."
+    if phone.is_primary:
+        message += " It is your primary number."
+    return row_response(request, Row(phone, notice=message))
+
+
+@login_required
+@require_POST
+def make_primary(request, pk):
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    try:
+        previous = phone.make_primary()
+    except NotVerified as refusal:
+        return row_response(request, Row(phone, notice=refusal.message, notice_is_error=True))
+    also = [Row(previous)] if previous else []
+    return row_response(request, Row(phone, notice=f"{phone.display} is now primary."), also)
+
+
+@login_required
+@require_POST
+def edit_label(request, pk):
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    form = LabelForm(request.POST, auto_id=f"phone-{pk}-%s")
+    if not form.is_valid():
+        return row_response(request, Row(phone, label_form=form), error_in_form=True)
+    phone.change_label(form.cleaned_data["label"])
+    notice = "Label saved." if phone.label else "Label removed."
+    return row_response(request, Row(phone, notice=notice))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    """GET asks for confirmation (pages without JavaScript); POST deletes."""
+    phone = get_object_or_404(request.user.phone_numbers, pk=pk)
+    if request.method == "GET":
+        return render(request, "phones/confirm_delete.html", {"phone": phone})
+    removed_pk, display = phone.pk, phone.display
+    promoted = phone.remove()
+    message = f"Deleted {display}."
+    if promoted:
+        message += f" {promoted.display} is now your primary number."
+    if request.htmx:
+        context = {
+            "removed_pk": removed_pk,
+            "message": message,
+            "also": [Row(promoted)] if promoted else [],
+            "overview": request.user.phone_numbers.overview(),
+        }
+        return changed(render(request, f"{PAGE}#removed", context))
+    messages.success(request, message)
+    return redirect("phones:manage")
+
+
+def row_response(request, row, also=(), *, error_in_form=False):
+    """The changed row (and any other row that changed with it) plus the overview figures.
+
+    Without htmx: the page again, with the form's errors next to its field, or a redirect
+    that carries the notice as a message.
+    """
+    if request.htmx:
+        context = {
+            "row": row,
+            "also": also,
+            "overview": request.user.phone_numbers.overview(),
+        }
+        response = render(request, f"{PAGE}#row_changed", context)
+        return response if error_in_form or row.notice_is_error else changed(response)
+    if error_in_form:
+        return render(request, PAGE, page_context(request.user, bound_rows=[row]))
+    level = messages.ERROR if row.notice_is_error else messages.SUCCESS
+    messages.add_message(request, level, row.notice)
+    return redirect(anchor(row.phone))
+
+
+def changed(response):
+    # Other fragments (the dashboard widget, the SMS panel) listen for this and refresh.
+    return trigger_client_event(response, "phones-changed")
+
+
+def anchor(phone):
+    return reverse("phones:manage") + f"#phone-{phone.pk}"

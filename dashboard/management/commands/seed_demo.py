@@ -1,8 +1,15 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from phones.models import PhoneNumber
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-phonebook-2026"
+# 555-01xx numbers are reserved for fiction: nobody real gets these texts.
+DEMO_VERIFIED_NUMBER = "+14155550100"
+DEMO_PENDING_NUMBER = "+14155550101"
 
 
 class Command(BaseCommand):
@@ -15,8 +22,28 @@ class Command(BaseCommand):
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        seed_phone_numbers(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo account ready: username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}"
             )
         )
+
+
+@transaction.atomic
+def seed_phone_numbers(user):
+    """One verified primary number and one waiting for its code; re-running changes nothing."""
+    verified, _ = PhoneNumber.objects.get_or_create(
+        user=user, number=DEMO_VERIFIED_NUMBER, defaults={"label": "Mobile"}
+    )
+    taken_elsewhere = (
+        PhoneNumber.objects.verified().filter(number=verified.number).exclude(pk=verified.pk)
+    )
+    if not verified.is_verified and not taken_elsewhere.exists():
+        verified.verified_at = timezone.now()
+        verified.save()
+    if verified.is_verified and not user.phone_numbers.filter(is_primary=True).exists():
+        verified.make_primary()
+    PhoneNumber.objects.get_or_create(
+        user=user, number=DEMO_PENDING_NUMBER, defaults={"label": "Work"}
+    )

@@ -1,0 +1,97 @@
+import phonenumbers
+from django.conf import settings
+from django.contrib import admin
+
+from .models import PhoneEvent, PhoneNumber
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.verified()
+        if self.value() == "no":
+            return queryset.pending()
+        return queryset
+
+
+class CountryCodeFilter(admin.SimpleListFilter):
+    """By calling code (+1, +44): the stored E.164 text starts with it."""
+
+    title = "region"
+    parameter_name = "country_code"
+
+    def lookups(self, request, model_admin):
+        codes = {}
+        for region in settings.PHONE_ALLOWED_REGIONS:
+            codes.setdefault(phonenumbers.country_code_for_region(region), []).append(region)
+        return [(str(code), f"+{code} ({', '.join(regions)})") for code, regions in codes.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(number__startswith=f"+{self.value()}")
+        return queryset
+
+
+class PhoneEventInline(admin.TabularInline):
+    model = PhoneEvent
+    fields = ["created_at", "kind", "detail", "user"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PhoneNumber)
+class PhoneNumberAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "label", "is_verified", "is_primary", "created_at"]
+    list_filter = [VerifiedFilter, "is_primary", CountryCodeFilter]
+    search_fields = ["number", "user__email", "user__username"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["code_sent_at", "code_attempts", "created_at", "updated_at"]
+    # The code's hash is of no use to staff and stays out of the form.
+    exclude = ["code_hash"]
+    inlines = [PhoneEventInline]
+
+    @admin.display(boolean=True, description="verified", ordering="verified_at")
+    def is_verified(self, phone):
+        return phone.is_verified
+
+    def delete_model(self, request, obj):
+        # Through the model, so a deleted primary is replaced and the owner is told.
+        obj.remove()
+
+    def delete_queryset(self, request, queryset):
+        for phone in queryset:
+            phone.remove()
+
+
+@admin.register(PhoneEvent)
+class PhoneEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "number", "user", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["number", "user__email", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The log is evidence and feeds the quotas.
+        return False

@@ -1,0 +1,164 @@
+import re
+import unicodedata
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from phonenumber_field.phonenumber import PhoneNumber as ParsedNumber
+from phonenumbers import PhoneNumberType, geocoder
+
+from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code
+
+MAX_TYPED_LENGTH = 32
+TYPED_NUMBER = re.compile(r"[0-9+().\-/ ]*")
+
+# Numbers that can receive our SMS. Anything else (landline, toll-free, premium-rate,
+# shared-cost, UAN, voicemail, VoIP, pager, personal) is refused by name below.
+TEXTABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+TYPE_NAMES = {
+    PhoneNumberType.FIXED_LINE: "a landline",
+    PhoneNumberType.TOLL_FREE: "a toll-free",
+    PhoneNumberType.PREMIUM_RATE: "a premium-rate",
+    PhoneNumberType.SHARED_COST: "a shared-cost",
+    PhoneNumberType.VOIP: "an internet (VoIP)",
+    PhoneNumberType.PERSONAL_NUMBER: "a personal (follow-me)",
+    PhoneNumberType.PAGER: "a pager",
+    PhoneNumberType.UAN: "a company (UAN)",
+    PhoneNumberType.VOICEMAIL: "a voicemail",
+}
+
+# Guernsey, Jersey and the Isle of Man are part of the UK's +44 numbering plan (Ofcom), and
+# phonenumbers reports many ordinary UK mobiles, +44 7911 123456 among them, as theirs. So
+# allowing GB allows them. Nothing else is folded in: Caribbean +1 numbers have their own
+# regulators and international SMS rates (the SMS-pumping risk), so they need their own
+# entry in PHONE_ALLOWED_REGIONS.
+SAME_NUMBERING_PLAN_AS = {"GG": "GB", "JE": "GB", "IM": "GB"}
+
+
+def region_name(region):
+    return geocoder.country_name_for_number(phonenumbers.example_number(region), "en") or region
+
+
+def allowed_region(number):
+    region = phonenumbers.region_code_for_number(number)
+    return SAME_NUMBERING_PLAN_AS.get(region, region) in settings.PHONE_ALLOWED_REGIONS
+
+
+class AddPhoneForm(forms.ModelForm):
+    region = forms.ChoiceField(
+        label="Country",
+        required=False,
+        help_text="Used when the number does not start with +.",
+    )
+    number = forms.CharField(
+        label="Phone number",
+        # Checked in clean_number, for a message that says what is wrong.
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "maxlength": MAX_TYPED_LENGTH}
+        ),
+        error_messages={"required": "Enter a phone number."},
+    )
+
+    class Meta:
+        model = PhoneNumber
+        # Only these: a posted user, is_primary or verified_at is ignored.
+        fields = ["region", "number", "label"]
+        widgets = {"label": forms.TextInput(attrs={"placeholder": "e.g. Work"})}
+        help_texts = {"label": "Optional."}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["region"].choices = [
+            (region, f"{region_name(region)} (+{phonenumbers.country_code_for_region(region)})")
+            for region in settings.PHONE_ALLOWED_REGIONS
+        ]
+        self.fields["region"].initial = settings.PHONE_DEFAULT_REGION
+
+    def clean_number(self):
+        typed = unicodedata.normalize("NFKC", self.cleaned_data["number"]).strip()
+        if len(typed) > MAX_TYPED_LENGTH:
+            raise forms.ValidationError(
+                f"That is too long for a phone number: at most {MAX_TYPED_LENGTH} characters."
+            )
+        if any(char.isalpha() for char in typed):
+            raise forms.ValidationError("Use digits only: a phone number has no letters.")
+        if not TYPED_NUMBER.fullmatch(typed):
+            raise forms.ValidationError("Use only digits, spaces and + ( ) - . characters.")
+        return typed
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("number")
+        if not typed:
+            return cleaned
+        region = cleaned.get("region") or settings.PHONE_DEFAULT_REGION
+        try:
+            number = ParsedNumber.from_string(typed, region=region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not number.is_valid():
+            self.add_error(
+                "number",
+                f"This is not a valid phone number for {region_name(region)}. Check the "
+                "digits, or start with + and the country code.",
+            )
+            return cleaned
+        if not allowed_region(number):
+            allowed = ", ".join(region_name(r) for r in settings.PHONE_ALLOWED_REGIONS)
+            self.add_error(
+                "number",
+                "We can only send text messages to numbers in "
+                f"{allowed}; this number is from "
+                f"{region_name(phonenumbers.region_code_for_number(number))}.",
+            )
+            return cleaned
+        kind = phonenumbers.number_type(number)
+        if kind not in TEXTABLE_TYPES:
+            self.add_error(
+                "number",
+                f"This is {TYPE_NAMES.get(kind, 'an unknown kind of')} number, which cannot "
+                "receive our text messages. Enter a mobile number.",
+            )
+            return cleaned
+        try:
+            PhoneNumber.objects.check_can_add(self.user, number)
+        except CannotAddNumber as refusal:
+            self.add_error("number", refusal.message)
+            return cleaned
+        cleaned["number"] = number
+        return cleaned
+
+    def save(self, commit=True):
+        """Raises CannotAddNumber if another request added a number in the meantime."""
+        return PhoneNumber.objects.create_for(
+            self.user, self.cleaned_data["number"], self.cleaned_data["label"]
+        )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}
+        ),
+        error_messages={"required": "Enter the code from the text message."},
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not re.fullmatch(rf"[0-9]{{{CODE_DIGITS}}}", code):
+            raise forms.ValidationError(
+                f"Enter the {CODE_DIGITS}-digit code from the text message."
+            )
+        return code
+
+
+class LabelForm(forms.Form):
+    label = forms.CharField(
+        label="Label",
+        required=False,
+        max_length=PhoneNumber._meta.get_field("label").max_length,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Work"}),
+    )

@@ -1,0 +1,82 @@
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from smstest.senders import BaseSender, SendError
+from smstest.senders.locmem import LocmemSender
+from tests.factories import PhoneNumberFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def phone(user):
+    """A pending number on the signed-in user's account."""
+    return PhoneNumberFactory(user=user, number="+12065550101")
+
+
+def full_width(text):
+    """`text` as some CJK keyboards type it: full-width + and digits, ideographic spaces."""
+    return "".join("\u3000" if char == " " else chr(ord(char) + 0xFEE0) for char in text)
+
+
+@pytest.fixture
+def sent_code(sms_outbox):
+    """The code in the last SMS sent, read the way a person would."""
+
+    def sent_code():
+        assert sms_outbox, "no SMS was sent"
+        return re.search(r"code is (\d{6})\.", sms_outbox[-1].body).group(1)
+
+    return sent_code
+
+
+class RefusingSender(BaseSender):
+    """An SMS provider that turns every message down (selected through settings.SMS_SENDER)."""
+
+    outcome_unknown = False
+
+    def send(self, to, body, status_callback=None):
+        raise SendError(
+            "The 'To' number is not a valid mobile number.",
+            code=21614,
+            outcome_unknown=self.outcome_unknown,
+        )
+
+
+class TimingOutSender(RefusingSender):
+    outcome_unknown = True
+
+
+@pytest.fixture
+def refusing_sender(settings):
+    settings.SMS_SENDER = "tests.phones.conftest.RefusingSender"
+
+
+@pytest.fixture
+def timing_out_sender(settings):
+    settings.SMS_SENDER = "tests.phones.conftest.TimingOutSender"
+
+
+@pytest.fixture
+def clock():
+    """Time stands still (at 12:00 UTC) until the test moves it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+class SlowSender(LocmemSender):
+    """Takes a moment to answer, as a real provider does: wide open for races."""
+
+    def send(self, to, body, status_callback=None):
+        time.sleep(0.3)
+        return super().send(to, body, status_callback)
+
+
+@pytest.fixture
+def slow_sender(settings):
+    settings.SMS_SENDER = "tests.phones.conftest.SlowSender"

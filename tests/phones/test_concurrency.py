@@ -1,0 +1,61 @@
+"""Requests racing each other: the row locks keep the rules (PostgreSQL only)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from phones.models import CodeRequestRefused, PhoneEvent, PhoneNumber
+from tests.factories import PhoneNumberFactory, UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(*calls):
+    """Run each call in its own thread (and database connection), all starting at once."""
+    start = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        try:
+            outcomes[index] = call()
+        except Exception as error:  # the outcome is what the test checks
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    return outcomes
+
+
+def test_two_clicks_on_send_code_at_once_send_one_code(slow_sender, sms_outbox):
+    phone = PhoneNumberFactory(number="+12065550101")
+    copies = [PhoneNumber.objects.get(pk=phone.pk) for _ in range(2)]
+
+    outcomes = run_together(*(copy.start_verification for copy in copies))
+
+    assert len(sms_outbox) == 1
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NoneType", "ResendTooSoon"]
+    assert isinstance(next(o for o in outcomes if o), CodeRequestRefused)
+
+
+def test_two_accounts_proving_one_number_at_once_take_turns(sms_outbox):
+    phones = [PhoneNumberFactory(user=UserFactory(), number="+12065550101") for _ in range(2)]
+    codes = []
+    for phone in phones:
+        phone.start_verification()
+        codes.append(sms_outbox[-1].body.split("code is ")[1][:6])
+        PhoneEvent.objects.filter(kind=PhoneEvent.Kind.CODE_SENT).delete()  # no cooldown here
+
+    checks = [lambda p=p, c=c: p.check_code(c) for p, c in zip(phones, codes, strict=True)]
+    outcomes = run_together(*checks)
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    verified = PhoneNumber.objects.verified().filter(number="+12065550101")
+    assert verified.count() == 1
+    assert PhoneEvent.objects.filter(kind=PhoneEvent.Kind.TAKEN_OVER).count() == 1
