@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from smstest.views import panel_context
+
 from .forms import AddPhoneForm, CodeForm, LabelForm
 from .models import (
     CannotAddNumber,
@@ -70,6 +72,8 @@ def page_context(user, *, add_form=None, bound_rows=()):
         "add_form": add_form or AddPhoneForm(user=user),
         "rows": [bound.get(phone.pk) or Row(phone) for phone in phones],
         "overview": user.phone_numbers.overview(),
+        # The page's "SMS testing" section is the smstest app's panel.
+        **panel_context(user),
     }
 
 

@@ -36,6 +36,9 @@ class SendTestForm(forms.Form):
             "-is_primary", "created_at"
         )
         self.fields["phone"].queryset = phones
+        self.fields["phone"].label_from_instance = lambda phone: " · ".join(
+            filter(None, [phone.display, phone.label])
+        )
         self.fields["phone"].initial = phones.filter(is_primary=True).first()
         self.templates = {str(t.pk): t for t in MessageTemplate.objects.filter(is_active=True)}
         self.fields["template"].choices = [
@@ -58,7 +61,7 @@ class SendTestForm(forms.Form):
                 return cleaned
         else:
             body = self.templates[choice].render(
-                user=self.user, number_display=phone.number.as_national
+                user=self.user, number_display=phone.display
             )
         wait = TestMessage.objects.quota_wait(self.user, phone.number)
         if wait:

@@ -1,0 +1,66 @@
+"""Send a test SMS and watch its status change live; a failure is explained and retried."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from smstest.models import TestMessage
+from tests.factories import PhoneNumberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def tester(sign_in):
+    user = UserFactory(first_name="Tess")
+    PhoneNumberFactory(user=user, primary=True, number="+14155550123", label="Mobile")
+    sign_in(user)
+    return user
+
+
+def send_custom_test(page, text):
+    page.get_by_label("Template").select_option(label="Custom message")
+    page.get_by_label("Message").fill(text)
+    expect(page.locator("#sms-counter")).to_contain_text(
+        f"{len(text)} characters · GSM-7 · 1 segment"
+    )
+    page.get_by_role("button", name="Send test message").click()
+    card = page.locator(".message-card").first
+    expect(card.locator(".badge")).to_have_text("Queued")
+    return card, TestMessage.objects.latest("created_at")
+
+
+def test_quick_action_to_delivered_without_reload(page, live_url, tester, twilio_reports):
+    quick_actions = page.get_by_role("region", name="Quick actions")
+    quick_actions.get_by_role("link", name=re.compile("Send a test SMS")).click()
+    page.evaluate("window.sameDocument = true")
+
+    card, message = send_custom_test(page, "Hello from the journey")
+    twilio_reports(message.twilio_sid, "sent")
+    twilio_reports(message.twilio_sid, "delivered")
+
+    expect(card.locator(".badge")).to_have_text("Delivered", timeout=6000)
+    expect(card).to_contain_text("Delivered in")
+    assert page.evaluate("window.sameDocument") is True, "the page must not reload"
+
+    page.goto(f"{live_url}/dashboard/")
+    widget = page.locator("#sms-widget")
+    expect(widget).to_contain_text("Hello from the journey")
+    expect(widget.locator(".badge").first).to_have_text("Delivered")
+
+
+def test_failure_is_explained_and_retry_sends_again(page, live_url, tester, twilio_reports):
+    page.goto(f"{live_url}/dashboard/phone-management/")
+    card, message = send_custom_test(page, "This one will bounce")
+    twilio_reports(message.twilio_sid, "undelivered", ErrorCode="30003")
+
+    expect(card).to_contain_text("Error 30003", timeout=6000)
+    expect(card.get_by_role("link", name=re.compile("Twilio"))).to_have_attribute(
+        "href", "https://www.twilio.com/docs/api/errors/30003"
+    )
+    card.get_by_role("button", name="Retry").click()
+
+    retried = page.locator(".message-card", has_text="retry of").first
+    expect(retried.locator(".badge")).to_have_text("Queued")
+    assert TestMessage.objects.filter(retry_of=message).count() == 1
