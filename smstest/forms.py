@@ -60,9 +60,7 @@ class SendTestForm(forms.Form):
                     self.add_error("body", error)
                 return cleaned
         else:
-            body = self.templates[choice].render(
-                user=self.user, number_display=phone.display
-            )
+            body = self.templates[choice].render(user=self.user, number_display=phone.display)
         wait = TestMessage.objects.quota_wait(self.user, phone.number)
         if wait:
             next_at = timezone.localtime(timezone.now() + timedelta(seconds=wait))
