@@ -101,3 +101,9 @@ def test_home_renders_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = user_client.get(reverse("dashboard:home"))
     assert response.status_code == 200
+
+
+def test_change_in_the_last_minute_reads_just_now(user_client, user):
+    PhoneNumberFactory(user=user)
+    html = user_client.get(reverse("dashboard:phone_widget"), **HTMX).content.decode()
+    assert "Last updated: <time" in html and "just now" in html
