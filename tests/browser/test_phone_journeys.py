@@ -1,0 +1,121 @@
+"""Phone-number journeys as people make them: mouse, keyboard only, and without JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def texted_code(sms_outbox, to):
+    body = next(sms.body for sms in reversed(sms_outbox) if sms.to == to)
+    return re.search(r"code is (\d{6})\.", body).group(1)
+
+
+def test_sign_up_add_and_verify_from_the_dashboard(page, live_url, sms_outbox):
+    page.goto(f"{live_url}/accounts/signup/")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Email address").fill("newcomer@example.com")
+    page.get_by_label(re.compile(r"^Password:?$")).fill("a long passphrase 77")
+    page.get_by_label("Password confirmation").fill("a long passphrase 77")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(f"{live_url}/dashboard/")
+
+    widget = page.locator("#phone-widget")
+    expect(widget).to_contain_text("Add a mobile number and confirm it")
+    widget.get_by_role("link", name="Add your first number").click()
+    expect(page.get_by_role("heading", name="Phone Number Management")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+
+    number = page.get_by_label("Phone number")
+    number.fill("+1 900 234 5678")
+    page.get_by_role("button", name="Add number").click()
+    expect(number).to_have_accessible_description(re.compile("This is a premium-rate number"))
+    expect(number).to_have_attribute("aria-invalid", "true")
+
+    number.fill("(206) 555-0142")
+    page.get_by_label("Label").first.fill("Mobile")
+    page.get_by_role("button", name="Add number").click()
+    row = page.locator(".phone", has_text="(206) 555-0142")
+    expect(row).to_contain_text("We sent a code to (206) 555-0142")
+    expect(row.get_by_role("button", name=re.compile("Resend code in"))).to_be_disabled()
+
+    row.get_by_label("Verification code").fill(texted_code(sms_outbox, "+12065550142"))
+    row.get_by_role("button", name="Verify").click()
+    expect(row.locator(".badge-primary")).to_have_text("Primary")
+    expect(page.locator("#phone-overview")).to_contain_text("(206) 555-0142")
+    assert page.evaluate("window.sameDocument") is True, "htmx swapped in place, no reload"
+
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Dashboard").click()
+    widget = page.locator("#phone-widget")
+    expect(widget).to_contain_text("(206) 555-0142")
+    expect(widget).to_contain_text("✅ Verified")
+    expect(widget.locator(".badge-primary")).to_have_text("Primary")
+
+
+def tab_to(page, target, limit=80):
+    """Press Tab until `target` has focus, as a keyboard user would."""
+    for _ in range(limit):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def test_add_and_verify_with_the_keyboard_alone(page, live_url, sign_in, sms_outbox):
+    sign_in(UserFactory())
+    page.goto(f"{live_url}/dashboard/")
+    tab_to(page, page.get_by_role("link", name=re.compile("Manage Phone Numbers")))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_url}/dashboard/phone-management/")
+
+    tab_to(page, page.get_by_label("Phone number"))
+    page.keyboard.type("415.555.2671")
+    page.keyboard.press("Enter")
+    row = page.locator(".phone", has_text="(415) 555-2671")
+    expect(row).to_contain_text("We sent a code")
+
+    # After "Add number" the cursor waits in the code field.
+    code_field = row.get_by_label("Verification code")
+    expect(code_field).to_be_focused()
+    page.keyboard.type(texted_code(sms_outbox, "+14155552671"))
+    page.keyboard.press("Enter")
+    expect(row.locator(".badge-primary")).to_have_text("Primary")
+
+
+def test_add_verify_make_primary_and_delete_without_javascript(
+    browser, browser_context_args, live_url, sms_outbox
+):
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    page = context.new_page()
+    user = UserFactory()
+    page.goto(f"{live_url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("correct horse 42")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_url}/dashboard/phone-management/")
+
+    for typed, e164 in [("(415) 555-2671", "+14155552671"), ("+44 7911 123456", "+447911123456")]:
+        page.get_by_label("Phone number").fill(typed)
+        page.get_by_role("button", name="Add number").click()
+        row = page.locator(".phone", has_text=typed.split(" ", 1)[-1][-4:])
+        row.get_by_label("Verification code").fill(texted_code(sms_outbox, e164))
+        row.get_by_role("button", name="Verify").click()
+        expect(page.get_by_role("status").or_(page.get_by_role("alert")).first).to_contain_text(
+            "verified"
+        )
+
+    uk = page.locator(".phone", has_text="7911 123456")
+    uk.get_by_role("button", name=re.compile("Make primary")).click()
+    uk = page.locator(".phone", has_text="7911 123456")
+    expect(uk.locator(".badge-primary")).to_have_text("Primary")
+
+    us = page.locator(".phone", has_text="(415) 555-2671")
+    us.get_by_role("link", name=re.compile("Delete")).click()
+    page.get_by_role("button", name="Delete number").click()
+    expect(page.locator(".phone", has_text="(415) 555-2671")).to_have_count(0)
+    expect(page.locator("#phone-overview")).to_contain_text("+44 7911 123456")
+    context.close()
