@@ -39,7 +39,8 @@ class SendTestForm(forms.Form):
         self.fields["phone"].label_from_instance = lambda phone: " · ".join(
             filter(None, [phone.display, phone.label])
         )
-        self.fields["phone"].initial = phones.filter(is_primary=True).first()
+        if "phone" not in self.initial:
+            self.initial["phone"] = phones.filter(is_primary=True).first()
         self.templates = {str(t.pk): t for t in MessageTemplate.objects.filter(is_active=True)}
         self.fields["template"].choices = [
             (pk, template.name) for pk, template in self.templates.items()

@@ -55,7 +55,9 @@ def send(request):
     message = form.save()
     transaction.on_commit(lambda: send_test_message.enqueue(message.pk))
     if request.htmx:
-        response = render(request, "smstest/panel.html#panel", panel_context(request.user))
+        # Keep the choices: people often send the same test again, or change one thing.
+        again = SendTestForm(user=request.user, initial=form.cleaned_data)
+        response = render(request, "smstest/panel.html#panel", panel_context(request.user, again))
         return trigger_client_event(response, "sms-tests-changed")
     messages.success(request, "Test message queued.")
     return redirect(message)

@@ -76,6 +76,17 @@ def test_sending_with_htmx_returns_the_panel_with_the_polling_card(
     assert "sms-tests-changed" in response["HX-Trigger"]
 
 
+def test_after_sending_the_form_keeps_the_number_template_and_text(
+    user_client, user, phone, template
+):
+    other = PhoneNumberFactory(user=user, verified=True, number="+14155550124")
+    response = send(user_client, other, template=template.pk, body="kept text", **HTMX)
+    html = response.content.decode()
+    assert f'<option value="{other.pk}" selected>' in html
+    assert f'<option value="{template.pk}" selected>' in html
+    assert "kept text</textarea>" in html
+
+
 def test_template_placeholders_are_filled(
     user_client, phone, template, sms_outbox, django_capture_on_commit_callbacks
 ):
