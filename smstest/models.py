@@ -101,6 +101,8 @@ STATUS_RANK = {
 }
 FINAL_STATUSES = {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CANCELED}
 RETRYABLE_STATUSES = {Status.UNDELIVERED, Status.FAILED, Status.CANCELED}
+# Longer than a send can take (4 requests with their timeouts and at most 3 waits of 30 s).
+STUCK_AFTER = timedelta(minutes=5)
 
 
 class TestMessageQuerySet(models.QuerySet):
@@ -280,6 +282,25 @@ class TestMessage(models.Model):
         if claimed:
             self.refresh_from_db()
         return bool(claimed)
+
+    def give_up_if_stuck(self, now=None):
+        """A worker that died after claiming the message left it 'submitting'.
+
+        Twilio may have it, so it is never sent again by itself; after STUCK_AFTER it is
+        failed with outcome unknown and the user may retry. Returns True if it was.
+        """
+        now = now or timezone.now()
+        if self.status != Status.SUBMITTING or self.submitted_at > now - STUCK_AFTER:
+            return False
+        with transaction.atomic():
+            locked = TestMessage.objects.select_for_update().get(pk=self.pk)
+            if locked.status != Status.SUBMITTING:
+                return False
+            locked.fail(
+                "The sending worker stopped before Twilio answered (outcome unknown).",
+                outcome_unknown=True,
+            )
+        return True
 
     def retry(self):
         """A new message to the same number with the same text, linked to this one."""

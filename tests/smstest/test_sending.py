@@ -1,9 +1,11 @@
 """Handing test messages to the sender: at most once, only to verified numbers."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from smstest.models import Status, TestMessage
 from smstest.tasks import send_test_message
@@ -85,3 +87,30 @@ def test_retry_creates_linked_message_with_same_text():
     assert retry.body == failed.body
     assert retry.to_number == failed.to_number
     assert retry.status == Status.PENDING
+
+
+@pytest.mark.django_db
+def test_message_left_submitting_by_a_dead_worker_fails_as_outcome_unknown(user_client, user):
+    stuck = TestMessageFactory(
+        user=user,
+        status=Status.SUBMITTING,
+        attempts=1,
+        submitted_at=timezone.now() - timedelta(minutes=6),
+    )
+    response = user_client.get(stuck.get_absolute_url(), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 286
+    assert "outcome unknown" in html
+    assert "Retry" in html
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED and stuck.outcome_unknown and stuck.attempts == 1
+
+
+@pytest.mark.django_db
+def test_message_still_being_handed_over_keeps_polling(user_client, user):
+    sending = TestMessageFactory(
+        user=user, status=Status.SUBMITTING, attempts=1, submitted_at=timezone.now()
+    )
+    response = user_client.get(sending.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "every 2s" in response.content.decode()

@@ -239,3 +239,18 @@ def test_history_paginates_by_25(user_client, user):
     html = user_client.get(reverse("smstest:history")).content.decode()
     assert html.count("<tr>") == 26  # header + 25
     assert "Page 1 of 2" in html
+
+
+@pytest.mark.parametrize("name", ["send", "retry"])
+def test_sms_posts_need_the_csrf_token(user, phone, name):
+    from django.test import Client
+
+    message = TestMessageFactory(user=user, phone=phone, status=Status.FAILED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    target = reverse(f"smstest:{name}", **({"args": [message.pk]} if name == "retry" else {}))
+    data = {"phone": phone.pk, "template": "custom", "body": "hi"}
+    assert client.post(target, data, **HTMX).status_code == 403
+    client.get(reverse("phones:manage"))
+    token = client.cookies["csrftoken"].value
+    assert client.post(target, data, HTTP_X_CSRFTOKEN=token, **HTMX).status_code == 200
