@@ -273,8 +273,10 @@ class PhoneNumber(models.Model):
 
     def failure_limit_refusal(self, now):
         limit = settings.VERIFICATION_MAX_FAILURES_PER_DAY
+        # Counted per number across accounts: otherwise every extra account an attacker
+        # opens buys another day's worth of guesses at someone else's number.
         failures = PhoneEvent.objects.filter(
-            user_id=self.user_id, number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
+            number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
         )
         if until := failures.limit_reached_until(limit, timedelta(days=1), now):
             return TooManyWrongCodes(
@@ -340,7 +342,9 @@ class PhoneNumber(models.Model):
         """
         code = normalise_code(typed)
         with transaction.atomic():
-            lock_user(self.user)
+            # The account that may lose the number is locked too: its primary may move.
+            owners = PhoneNumber.objects.filter(number=self.number).values_list("user_id")
+            lock_users(self.user_id, *(user_id for (user_id,) in owners))
             # Every row with this number, in one order: two accounts proving the same number
             # at once take turns, and the second takes it over from the first.
             same_number = list(
@@ -526,4 +530,10 @@ class PhoneEvent(models.Model):
 
 def lock_user(user):
     """Row-lock the user: one change to their numbers at a time (a no-op on SQLite)."""
-    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    lock_users(user.pk)
+
+
+def lock_users(*user_ids):
+    # Always in pk order, so two transactions locking the same users cannot deadlock.
+    users = get_user_model().objects.select_for_update().filter(pk__in=user_ids).order_by("pk")
+    list(users.values_list("pk"))

@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -188,7 +189,10 @@ def delete(request, pk):
     if request.method == "GET":
         return render(request, "phones/confirm_delete.html", {"phone": phone})
     removed_pk, display = phone.pk, phone.display
-    promoted = phone.remove()
+    try:
+        promoted = phone.remove()
+    except PhoneNumber.DoesNotExist:
+        raise Http404("Already deleted") from None  # a second click on Delete
     message = f"Deleted {display}."
     if promoted:
         message += f" {promoted.display} is now your primary number."

@@ -4,6 +4,8 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from phones.models import CodeRequestRefused, PhoneEvent, PhoneNumber
 from tests.factories import PhoneNumberFactory, UserFactory
@@ -59,3 +61,32 @@ def test_two_accounts_proving_one_number_at_once_take_turns(sms_outbox):
     verified = PhoneNumber.objects.verified().filter(number="+12065550101")
     assert verified.count() == 1
     assert PhoneEvent.objects.filter(kind=PhoneEvent.Kind.TAKEN_OVER).count() == 1
+
+
+def test_two_clicks_on_delete_at_once_delete_once_and_never_fail():
+    phone = PhoneNumberFactory(primary=True)
+    clients = [Client() for _ in range(2)]
+    for client in clients:
+        client.force_login(phone.user)
+    url = reverse("phones:delete", args=[phone.pk])
+
+    outcomes = run_together(*(lambda c=c: c.post(url).status_code for c in clients))
+
+    assert sorted(outcomes) == [302, 404], outcomes
+    assert PhoneEvent.objects.filter(kind=PhoneEvent.Kind.DELETED).count() == 1
+
+
+def test_a_takeover_racing_the_owner_choosing_a_primary_leaves_one_primary(sms_outbox):
+    owner = UserFactory()
+    taken = PhoneNumberFactory(user=owner, number="+12065550101", primary=True)
+    # The oldest of these would be promoted by the takeover; the owner picks the other.
+    _oldest, chosen = PhoneNumberFactory.create_batch(2, user=owner, verified=True)
+    claimant = PhoneNumberFactory(number="+12065550101")
+    claimant.start_verification()
+    code = sms_outbox[-1].body.split("code is ")[1][:6]
+
+    outcomes = run_together(lambda: claimant.check_code(code), chosen.make_primary)
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert owner.phone_numbers.filter(is_primary=True).count() == 1
+    assert not PhoneNumber.objects.get(pk=taken.pk).is_verified

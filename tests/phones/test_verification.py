@@ -170,6 +170,25 @@ def test_a_new_code_does_not_reset_the_daily_failure_count(phone, sent_code, clo
     assert phone.is_verified
 
 
+def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user, sent_code, clock):
+    # Opening more accounts must not buy more guesses at someone's number.
+    attempts = [(phone, 10), (PhoneNumberFactory(user=other_user, number=phone.number), 10)]
+    for candidate, tries in attempts:
+        for _ in range(tries // 5):
+            candidate.start_verification()
+            code = sent_code()
+            for _ in range(5):
+                with pytest.raises(WrongCode):
+                    candidate.check_code(wrong(code))
+            clock.shift(timedelta(hours=1))
+
+    third = PhoneNumberFactory(number=phone.number)
+    with pytest.raises(TooManyWrongCodes):
+        third.start_verification()
+    with pytest.raises(TooManyWrongCodes):
+        phone.start_verification()
+
+
 def test_resend_cooldown_says_how_many_seconds_to_wait(phone, clock, sms_outbox):
     phone.start_verification()
     clock.shift(timedelta(seconds=20))
