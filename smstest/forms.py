@@ -1,8 +1,4 @@
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
-from django.utils.timesince import timeuntil
 
 from . import segments
 from .models import MessageTemplate, OutboxMessage, TestMessage
@@ -28,9 +24,11 @@ class SendTestForm(forms.Form):
         help_text="Development only: the delivery report the offline sender plays back.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, checks_quota=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The live character counter only measures the text; quotas matter when sending.
+        self.checks_quota = checks_quota
         # Only the user's own verified numbers: the app must never text arbitrary numbers.
         phones = user.phone_numbers.filter(verified_at__isnull=False).order_by(
             "-is_primary", "created_at"
@@ -62,15 +60,10 @@ class SendTestForm(forms.Form):
                 return cleaned
         else:
             body = self.templates[choice].render(user=self.user, number_display=phone.display)
-        wait = TestMessage.objects.quota_wait(self.user, phone.number)
-        if wait:
-            next_at = timezone.localtime(timezone.now() + timedelta(seconds=wait))
-            raise forms.ValidationError(
-                "You have reached the test-message limit. The next test is allowed at "
-                f"{next_at:%H:%M} (in {timeuntil(next_at)}).",
-                code="quota",
-            )
         cleaned["message_body"] = body
+        refusal = self.checks_quota and TestMessage.objects.quota_refusal(self.user, phone.number)
+        if refusal:
+            raise forms.ValidationError(refusal, code="quota")
         return cleaned
 
     def save(self):

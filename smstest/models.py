@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 from phonenumber_field.modelfields import PhoneNumberField
 
 from . import placeholders, twilio_errors
@@ -103,6 +104,8 @@ FINAL_STATUSES = {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CA
 RETRYABLE_STATUSES = {Status.UNDELIVERED, Status.FAILED, Status.CANCELED}
 # Longer than a send can take (4 requests with their timeouts and at most 3 waits of 30 s).
 STUCK_AFTER = timedelta(minutes=5)
+# Some carriers never report delivery, and a report can be lost: a card stops polling then.
+WATCH_FOR = timedelta(minutes=10)
 
 
 class TestMessageQuerySet(models.QuerySet):
@@ -136,6 +139,17 @@ class TestMessageQuerySet(models.QuerySet):
                 # The oldest of the last `limit` messages leaves the window first.
                 wait = max(wait, (times[-1] + window - now).total_seconds())
         return max(0, int(wait + 0.999))
+
+    def quota_refusal(self, user, phone_number):
+        """The message for a user over a test-message quota, or None."""
+        wait = self.quota_wait(user, phone_number)
+        if not wait:
+            return None
+        next_at = timezone.localtime(timezone.now() + timedelta(seconds=wait))
+        return (
+            "You have reached the test-message limit. The next test is allowed at "
+            f"{next_at:%H:%M} (in {timeuntil(next_at)})."
+        )
 
     def record_status_report(self, fields):
         """Apply one Twilio status callback (or the offline sender's imitation of one).
@@ -225,6 +239,11 @@ class TestMessage(models.Model):
         return self.status in RETRYABLE_STATUSES
 
     @property
+    def is_watched(self):
+        """Whether its card still polls for news: not final, and not waiting in vain."""
+        return not self.is_final and self.created_at > timezone.now() - WATCH_FOR
+
+    @property
     def time_to_delivery(self):
         if self.delivered_at:
             return self.delivered_at - self.created_at
@@ -232,7 +251,8 @@ class TestMessage(models.Model):
 
     @property
     def error(self):
-        if self.error_code is None and not self.outcome_unknown:
+        """Why the message failed, in plain words; None while nothing went wrong."""
+        if self.status not in RETRYABLE_STATUSES and self.error_code is None:
             return None
         return twilio_errors.explain(self.error_code, self.error_message)
 

@@ -170,6 +170,17 @@ def explain(code, twilio_message=""):
     if code in CATALOG:
         title, explanation, action, _ = CATALOG[code]
         return ErrorExplanation(code, title, explanation, action, docs_url, known=True)
+    if code is None:
+        # Failures before Twilio answered (no connection, outcome unknown, number no longer
+        # verified) or a report without a code: our own message is all there is.
+        return ErrorExplanation(
+            None,
+            "The message was not delivered",
+            twilio_message or "Twilio gave no reason.",
+            "Retry. If it keeps failing, tell the site's administrator.",
+            "",
+            known=False,
+        )
     return ErrorExplanation(
         code,
         "The message was not delivered",

@@ -14,6 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from phones.models import lock_user
+
 from . import segments
 from .forms import CUSTOM, SendTestForm
 from .models import OutboxMessage, Status, TestMessage
@@ -45,14 +47,17 @@ def panel(request):
 @login_required
 @require_POST
 def send(request):
-    form = SendTestForm(request.POST, user=request.user)
-    if not form.is_valid():
+    with transaction.atomic():
+        # One send at a time per user: two quick clicks cannot both squeeze under a quota.
+        lock_user(request.user)
+        form = SendTestForm(request.POST, user=request.user)
+        message = form.save() if form.is_valid() else None
+    if message is None:
         if request.htmx:
             return render(request, "smstest/panel.html#panel", panel_context(request.user, form))
         # Without JavaScript the panel lives on the phone-management page.
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("phones:manage")
-    message = form.save()
     transaction.on_commit(lambda: send_test_message.enqueue(message.pk))
     if request.htmx:
         # Keep the choices: people often send the same test again, or change one thing.
@@ -73,8 +78,10 @@ def message_detail(request, pk):
     context = {"message": message}
     if request.htmx:
         response = render(request, "smstest/message_card.html#card", context)
-        if message.is_final:
+        if not message.is_watched:
             response.status_code = HTMX_STOP_POLLING
+            # The dashboard's 30-day counts change when a test reaches its outcome.
+            trigger_client_event(response, "sms-tests-changed")
         return response
     return render(request, "smstest/message.html", context)
 
@@ -83,14 +90,20 @@ def message_detail(request, pk):
 @require_POST
 def retry(request, pk):
     original = get_object_or_404(request.user.sms_tests, pk=pk)
-    if not original.can_retry:
-        messages.error(request, "Only failed or undelivered messages can be retried.")
+    with transaction.atomic():
+        lock_user(request.user)
+        if not original.can_retry:
+            refusal = "Only failed or undelivered messages can be retried."
+        else:
+            refusal = TestMessage.objects.quota_refusal(request.user, original.to_number)
+        message = None if refusal else original.retry()
+    if refusal:
+        if request.htmx:
+            original = TestMessage.objects.with_timeline().get(pk=original.pk)
+            context = {"message": original, "retry_refusal": refusal}
+            return render(request, "smstest/message_card.html", context)
+        messages.error(request, refusal)
         return redirect(original)
-    wait = TestMessage.objects.quota_wait(request.user, original.to_number)
-    if wait:
-        messages.error(request, f"You have reached the test-message limit; try again in {wait} s.")
-        return redirect(original)
-    message = original.retry()
     transaction.on_commit(lambda: send_test_message.enqueue(message.pk))
     if request.htmx:
         message = TestMessage.objects.with_timeline().get(pk=message.pk)
@@ -104,7 +117,7 @@ def retry(request, pk):
 @require_GET
 def preview(request):
     """Characters, encoding and segments of the text being typed."""
-    form = SendTestForm(request.GET, user=request.user)
+    form = SendTestForm(request.GET, user=request.user, checks_quota=False)
     form.is_valid()
     body = form.cleaned_data.get("message_body") or request.GET.get("body", "")
     return render(

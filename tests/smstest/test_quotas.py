@@ -1,7 +1,11 @@
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from smstest.models import TestMessage
 from tests.factories import PhoneNumberFactory, TestMessageFactory, UserFactory
@@ -48,3 +52,30 @@ def test_a_number_receives_at_most_three_tests_per_ten_minutes_from_anyone():
     for minute in (1, 2, 3):
         send_at(NOW - timedelta(minutes=minute), user=target.user, phone=target)
     assert TestMessage.objects.quota_wait(UserFactory(), target.number) == 7 * 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_at_once_cannot_both_squeeze_under_the_quota(settings, sms_outbox):
+    settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
+    phone = PhoneNumberFactory(verified=True)
+    data = {"phone": phone.pk, "template": "custom", "body": "Race"}
+    start = threading.Barrier(2)
+    statuses = []
+
+    def click():
+        client = Client()
+        client.force_login(phone.user)
+        start.wait()
+        try:
+            statuses.append(client.post(reverse("smstest:send"), data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert statuses == [302, 302]
+    assert TestMessage.objects.filter(user=phone.user).count() == 1

@@ -11,6 +11,8 @@ from smstest.models import Status, TestMessage
 from smstest.tasks import send_test_message
 from tests.factories import TestMessageFactory
 
+from .fake_twilio import created, error
+
 
 @pytest.mark.django_db
 def test_send_stores_sid_and_initial_status_and_passes_status_callback(sms_outbox):
@@ -114,3 +116,37 @@ def test_message_still_being_handed_over_keeps_polling(user_client, user):
     response = user_client.get(sending.get_absolute_url(), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "every 2s" in response.content.decode()
+
+
+@pytest.fixture
+def twilio(settings, fake_twilio):
+    """The task sends through the real TwilioSender, to the local fake of Twilio's API."""
+    settings.SMS_SENDER = "smstest.senders.twilio.TwilioSender"
+    return fake_twilio
+
+
+@pytest.mark.django_db
+def test_a_number_twilio_refuses_fails_with_the_code_and_its_explanation(twilio):
+    twilio.reply(error(400, 21211, "The 'To' number is not a valid phone number."))
+    message = TestMessageFactory()
+
+    send_test_message.call(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.error_code, message.outcome_unknown) == ("failed", 21211, False)
+    assert message.error.title == "Invalid phone number"
+    assert len(twilio.requests) == 1
+
+
+@pytest.mark.django_db
+def test_a_server_error_fails_once_as_outcome_unknown_and_is_never_resent(twilio):
+    twilio.reply(error(500, 20500, "Internal Server Error"), created())
+    message = TestMessageFactory()
+
+    send_test_message.call(message.pk)
+    send_test_message.call(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.outcome_unknown, message.attempts) == ("failed", True, 1)
+    assert message.can_retry
+    assert len(twilio.requests) == 1

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_htmx.http import HTMX_STOP_POLLING
 
 from smstest.models import MessageTemplate, Status, TestMessage
@@ -134,6 +135,18 @@ def test_preview_counts_characters_encoding_and_segments(user_client, phone):
     assert "<form" not in html
 
 
+def test_preview_over_quota_still_measures_the_chosen_template(user_client, user, phone, template):
+    for _ in range(3):
+        TestMessageFactory(user=user, phone=phone)
+    text = template.render(user=user, number_display=phone.display)
+    response = user_client.get(
+        reverse("smstest:preview"),
+        {"phone": phone.pk, "template": template.pk, "body": "x"},
+        **HTMX,
+    )
+    assert f"{len(text)} characters · GSM-7 · 1 segment" in response.content.decode()
+
+
 def test_status_card_keeps_polling_until_final(user_client, user):
     message = TestMessageFactory(user=user, status=Status.SENT)
     response = user_client.get(message.get_absolute_url(), **HTMX)
@@ -173,6 +186,73 @@ def test_unknown_error_code_still_shows_code_and_twilio_message(user_client, use
     )
     html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
     assert "39999" in html and "Something odd" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "error_message", "shown"),
+    [
+        (Status.FAILED, "Could not connect to Twilio.", "Could not connect to Twilio."),
+        (
+            Status.FAILED,
+            "The number is no longer verified on your account, so nothing was sent.",
+            "no longer verified",
+        ),
+        (Status.UNDELIVERED, "", "Twilio gave no reason."),
+    ],
+)
+def test_a_failure_without_an_error_code_still_says_why(
+    user_client, user, status, error_message, shown
+):
+    message = TestMessageFactory(user=user, status=status, error_message=error_message)
+    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    assert "The message was not delivered" in html
+    assert shown in html
+    assert "twilio.com/docs" not in html
+
+
+def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.SENT)
+    TestMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
+    response = user_client.get(message.get_absolute_url(), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == HTMX_STOP_POLLING
+    assert "every 2s" not in html
+    assert "No final report yet" in html
+
+
+def test_reaching_a_final_status_tells_the_dashboard_counts_to_refresh(user_client, user):
+    delivered = TestMessageFactory(user=user, status=Status.DELIVERED)
+    sent = TestMessageFactory(user=user, status=Status.SENT)
+    final = user_client.get(delivered.get_absolute_url(), **HTMX)
+    polling = user_client.get(sent.get_absolute_url(), **HTMX)
+    assert "sms-tests-changed" in final.headers["HX-Trigger"]
+    assert "HX-Trigger" not in polling.headers
+
+
+def test_retry_over_quota_with_htmx_keeps_the_card_and_says_when_allowed(
+    user_client, user, settings
+):
+    settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
+    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
+    html = response.content.decode()
+    assert not TestMessage.objects.filter(retry_of=failed).exists()
+    assert 'class="message-live" aria-live="polite"' in html
+    assert f'id="message-{failed.pk}"' in html
+    assert "The next test is allowed at" in html
+    assert 'role="alert"' in html
+
+
+def test_retry_over_quota_without_htmx_shows_the_limit_on_the_message_page(
+    user_client, user, settings
+):
+    settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
+    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    response = user_client.post(reverse("smstest:retry", args=[failed.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == failed.get_absolute_url()
+    assert "The next test is allowed at" in response.content.decode()
 
 
 def test_retry_with_htmx_replaces_the_card_with_the_new_message(
