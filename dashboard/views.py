@@ -3,11 +3,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from phones.models import PhoneEvent
 from smstest.models import Status, TestMessage
 
 from .forms import SignupForm
@@ -52,14 +53,26 @@ def sms_widget(request):
 
 def phone_widget_context(user):
     # One query for the numbers: the widget and the checklist both read this list.
-    phones = list(user.phone_numbers.order_by("-is_primary", "verified_at", "created_at"))
+    phones = list(
+        user.phone_numbers.order_by(
+            "-is_primary", F("verified_at").asc(nulls_last=True), "created_at"
+        )
+    )
     verified = [phone for phone in phones if phone.verified_at]
     has_tested = user.sms_tests.exists()
+    # Deletions live only in the event log; numbers made outside the app (demo data) only
+    # in their own timestamps.
+    last_change = PhoneEvent.objects.filter(user=user).changes().aggregate(at=Max("created_at"))
+    changed_at = [
+        last_change["at"],
+        *(p.created_at for p in phones),
+        *(p.verified_at for p in verified),
+    ]
     return {
         "widget_phones": phones[:WIDGET_PHONES],
         "more_phones": max(0, len(phones) - WIDGET_PHONES),
         "first_pending": next((phone for phone in phones if not phone.verified_at), None),
-        "phones_updated_at": max((phone.updated_at for phone in phones), default=None),
+        "phones_updated_at": max(filter(None, changed_at), default=None),
         "checklist": [
             ("Add a phone number", bool(phones)),
             ("Verify it with the code we text you", bool(verified)),

@@ -482,6 +482,10 @@ class PhoneNumber(models.Model):
 
 
 class PhoneEventQuerySet(models.QuerySet):
+    def changes(self):
+        """Events that change what a number is; sending and guessing codes do not."""
+        return self.exclude(kind__in=[PhoneEvent.Kind.CODE_SENT, PhoneEvent.Kind.FAILED_ATTEMPT])
+
     def limit_reached_until(self, limit, window, now):
         """When one more event is allowed, if `limit` events already fall within `window`.
 
