@@ -26,8 +26,11 @@ else:
             f"{missing}. Production (DEBUG off) needs SECRET_KEY and ALLOWED_HOSTS; "
             "set DEBUG=true for local development."
         ) from None
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS is empty.")
+    if not SECRET_KEY or not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            f"{'SECRET_KEY' if not SECRET_KEY else 'ALLOWED_HOSTS'} is empty. Production "
+            "(DEBUG off) needs SECRET_KEY and ALLOWED_HOSTS; set DEBUG=true for local development."
+        )
 
 SITE_NAME = env("SITE_NAME", default="Phonebook")
 # Where Twilio reaches this site; status callbacks and webhook signatures are built from it.

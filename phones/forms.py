@@ -7,7 +7,7 @@ from django.conf import settings
 from phonenumber_field.phonenumber import PhoneNumber as ParsedNumber
 from phonenumbers import PhoneNumberType, geocoder
 
-from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code
+from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code, numbering_region
 
 MAX_TYPED_LENGTH = 32
 TYPED_NUMBER = re.compile(r"[0-9+().\-/ ]*")
@@ -27,21 +27,13 @@ TYPE_NAMES = {
     PhoneNumberType.VOICEMAIL: "a voicemail",
 }
 
-# Guernsey, Jersey and the Isle of Man are part of the UK's +44 numbering plan (Ofcom), and
-# phonenumbers reports many ordinary UK mobiles, +44 7911 123456 among them, as theirs. So
-# allowing GB allows them. Nothing else is folded in: Caribbean +1 numbers have their own
-# regulators and international SMS rates (the SMS-pumping risk), so they need their own
-# entry in PHONE_ALLOWED_REGIONS.
-SAME_NUMBERING_PLAN_AS = {"GG": "GB", "JE": "GB", "IM": "GB"}
-
 
 def region_name(region):
     return geocoder.country_name_for_number(phonenumbers.example_number(region), "en") or region
 
 
 def allowed_region(number):
-    region = phonenumbers.region_code_for_number(number)
-    return SAME_NUMBERING_PLAN_AS.get(region, region) in settings.PHONE_ALLOWED_REGIONS
+    return numbering_region(number) in settings.PHONE_ALLOWED_REGIONS
 
 
 class AddPhoneForm(forms.ModelForm):

@@ -20,12 +20,24 @@ from . import emails
 CODE_DIGITS = 6
 
 
+# Guernsey, Jersey and the Isle of Man are part of the UK's +44 numbering plan (Ofcom), and
+# phonenumbers reports many ordinary UK mobiles, +44 7911 123456 among them, as theirs. So
+# allowing GB allows them, and a UK site shows them in national format. Nothing else is
+# folded in: Caribbean +1 numbers have their own regulators and international SMS rates
+# (the SMS-pumping risk), so they need their own entry in PHONE_ALLOWED_REGIONS.
+SAME_NUMBERING_PLAN_AS = {"GG": "GB", "JE": "GB", "IM": "GB"}
+
+
+def numbering_region(number):
+    region = phonenumbers.region_code_for_number(number)
+    return SAME_NUMBERING_PLAN_AS.get(region, region)
+
+
 def display_number(number):
     """National format for numbers of the default region, international for the rest."""
-    region = phonenumbers.region_code_for_number(number)
-    return (
-        number.as_national if region == settings.PHONE_DEFAULT_REGION else number.as_international
-    )
+    if numbering_region(number) == settings.PHONE_DEFAULT_REGION:
+        return number.as_national
+    return number.as_international
 
 
 def normalise_code(typed):

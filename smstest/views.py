@@ -133,18 +133,20 @@ def history(request):
     tests = TestMessage.objects.filter(user=request.user)
     status = request.GET.get("status", "")
     number = request.GET.get("number", "")
+    numbers = list(tests.order_by("to_number").values_list("to_number", flat=True).distinct())
     filtered = tests.with_timeline()
     if status in Status.values:
         filtered = filtered.filter(status=status)
     if number:
-        filtered = filtered.filter(to_number=number)
+        # Only numbers this user has texted; anything else (typed into the URL) matches none.
+        filtered = filtered.filter(to_number=number) if number in numbers else filtered.none()
     page = Paginator(filtered, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "status": status,
         "number": number,
         "statuses": Status.choices,
-        "numbers": tests.order_by("to_number").values_list("to_number", flat=True).distinct(),
+        "numbers": numbers,
         "stats": delivery_stats(tests.since(timezone.now() - timedelta(days=30))),
     }
     if request.htmx:

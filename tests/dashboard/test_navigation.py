@@ -1,0 +1,153 @@
+"""Where am I? Every signed-in page has breadcrumbs from "Dashboard" and one current menu link."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from smstest.models import Status
+from tests.factories import PhoneNumberFactory, TestMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Navigation(HTMLParser):
+    """The links of the sidebar and of the breadcrumbs: (text, href, aria-current)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.sidebar, self.breadcrumbs = [], []
+        self._nav = None  # the list the links inside the open <nav> go to
+        self._link = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav":
+            classes = (attrs.get("class") or "").split()
+            if "sidebar" in classes:
+                self._nav = self.sidebar
+            elif "breadcrumbs" in classes:
+                self._nav = self.breadcrumbs
+        elif tag == "a" and self._nav is not None:
+            self._link = {
+                "text": "",
+                "href": attrs.get("href"),
+                "current": attrs.get("aria-current"),
+            }
+            self._nav.append(self._link)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            if self._link is not None:
+                self._link["text"] = " ".join(self._link["text"].split())
+            self._link = None
+        elif tag == "nav":
+            self._nav = None
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link["text"] += data
+
+
+@pytest.fixture
+def phone(user):
+    return PhoneNumberFactory(user=user, verified=True, number="+14155550123")
+
+
+@pytest.fixture
+def message(user, phone):
+    return TestMessageFactory(user=user, phone=phone, status=Status.DELIVERED)
+
+
+# (page, how to build its URL, the sidebar link that is current, the breadcrumb trail)
+PAGES = [
+    ("dashboard", lambda f: reverse("dashboard:home"), "Dashboard", ["Dashboard"]),
+    (
+        "phone-management",
+        lambda f: reverse("phones:manage"),
+        "Phone Numbers",
+        ["Dashboard", "Phone Number Management"],
+    ),
+    (
+        "delete-confirmation",
+        lambda f: reverse("phones:delete", args=[f("phone").pk]),
+        "Phone Numbers",
+        ["Dashboard", "Phone Number Management", "Delete number"],
+    ),
+    (
+        "sms-history",
+        lambda f: reverse("smstest:history"),
+        "SMS tests",
+        ["Dashboard", "SMS test history"],
+    ),
+    (
+        "sms-message",
+        lambda f: f("message").get_absolute_url(),
+        "SMS tests",
+        ["Dashboard", "SMS test history", "Test message"],
+    ),
+    (
+        "password-change",
+        lambda f: reverse("password_change"),
+        "Password",
+        ["Dashboard", "Change password"],
+    ),
+    (
+        "password-change-done",
+        lambda f: reverse("password_change_done"),
+        "Password",
+        ["Dashboard", "Change password"],
+    ),
+]
+PAGE_IDS = [page[0] for page in PAGES]
+
+
+@pytest.fixture(params=PAGES, ids=PAGE_IDS)
+def visited(request, user_client):
+    _, url_of, current, trail = request.param
+    url = url_of(request.getfixturevalue)
+    response = user_client.get(url)
+    assert response.status_code == 200, url
+    return url, Navigation(response.content.decode()), current, trail
+
+
+def test_breadcrumbs_start_at_the_dashboard(visited):
+    _, nav, _, _ = visited
+    assert nav.breadcrumbs, "the page has no breadcrumbs"
+    first = nav.breadcrumbs[0]
+    assert first["text"] == "Dashboard"
+    assert first["href"] == reverse("dashboard:home")
+
+
+def test_breadcrumbs_follow_the_trail_to_this_page_and_mark_only_the_last_as_current(visited):
+    _, nav, _, trail = visited
+    assert [crumb["text"] for crumb in nav.breadcrumbs] == trail
+    assert [crumb["current"] for crumb in nav.breadcrumbs] == [None] * (len(trail) - 1) + ["page"]
+
+
+def test_exactly_one_sidebar_link_is_current_and_it_is_the_right_one(visited):
+    _, nav, current, _ = visited
+    assert [link["text"] for link in nav.sidebar] == [
+        "Dashboard",
+        "Phone Numbers",
+        "SMS tests",
+        "Password",
+    ]
+    marked = [link for link in nav.sidebar if link["current"] is not None]
+    assert [link["text"] for link in marked] == [current]
+    assert marked[0]["current"] == "page"
+
+
+def test_the_current_sidebar_link_leads_to_its_section(visited):
+    url, nav, current, _ = visited
+    sections = {
+        "Dashboard": reverse("dashboard:home"),
+        "Phone Numbers": reverse("phones:manage"),
+        "SMS tests": reverse("smstest:history"),
+        "Password": reverse("password_change"),
+    }
+    links = {link["text"]: link["href"] for link in nav.sidebar}
+    assert links == sections
+    assert url.startswith(sections[current])
