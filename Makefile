@@ -48,6 +48,8 @@ check: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=sms.example.com PUBLIC_BASE_URL=https://sms.example.com \
+	  TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 TWILIO_AUTH_TOKEN=placeholder \
+	  TWILIO_FROM_NUMBER=+15005550006 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 lock: install

@@ -1,7 +1,6 @@
-import phonenumbers
-from django.conf import settings
 from django.contrib import admin
 
+from .forms import region_name
 from .models import PhoneEvent, PhoneNumber
 
 
@@ -20,21 +19,17 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CountryCodeFilter(admin.SimpleListFilter):
-    """By calling code (+1, +44): the stored E.164 text starts with it."""
-
+class RegionFilter(admin.SimpleListFilter):
     title = "region"
-    parameter_name = "country_code"
+    parameter_name = "region"
 
     def lookups(self, request, model_admin):
-        codes = {}
-        for region in settings.PHONE_ALLOWED_REGIONS:
-            codes.setdefault(phonenumbers.country_code_for_region(region), []).append(region)
-        return [(str(code), f"+{code} ({', '.join(regions)})") for code, regions in codes.items()]
+        countries = PhoneNumber.objects.order_by("country").values_list("country", flat=True)
+        return [(code, region_name(code)) for code in countries.distinct() if code]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(number__startswith=f"+{self.value()}")
+        if self.value():
+            return queryset.filter(country=self.value())
         return queryset
 
 
@@ -55,8 +50,8 @@ class PhoneEventInline(admin.TabularInline):
 
 @admin.register(PhoneNumber)
 class PhoneNumberAdmin(admin.ModelAdmin):
-    list_display = ["number", "user", "label", "is_verified", "is_primary", "created_at"]
-    list_filter = [VerifiedFilter, "is_primary", CountryCodeFilter]
+    list_display = ["number", "user", "label", "country", "is_verified", "is_primary", "created_at"]
+    list_filter = [VerifiedFilter, "is_primary", RegionFilter]
     search_fields = ["number", "user__email", "user__username"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

@@ -177,6 +177,9 @@ class PhoneNumber(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_numbers"
     )
     number = PhoneNumberField()
+    # Where the number belongs (ISO 3166 code, GB for the UK plan's GG/JE/IM ranges): +1
+    # alone cannot tell the US from Canada, and staff filter by it.
+    country = models.CharField(max_length=2, blank=True, editable=False, db_index=True)
     label = models.CharField(max_length=40, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     is_primary = models.BooleanField(default=False)
@@ -209,6 +212,13 @@ class PhoneNumber(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+    def save(self, *args, **kwargs):
+        self.country = numbering_region(self.number) or ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "country"}
+        super().save(*args, **kwargs)
 
     @property
     def is_verified(self):

@@ -1,9 +1,12 @@
 """Browser journeys: real headless Chromium against the live server, at two widths."""
 
+import threading
 import urllib.parse
 import urllib.request
 
 import pytest
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
 from twilio.request_validator import RequestValidator
 
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -56,3 +59,42 @@ def twilio_reports(live_url, settings):
             assert response.status == 200
 
     return report
+
+
+@pytest.fixture
+def offline_sender(settings):
+    """Development's SMS sender: messages are kept and listed at /dev/outbox/."""
+    settings.SMS_SENDER = "smstest.senders.offline.OfflineSender"
+    settings.DEBUG = True  # the outbox page exists only in development
+
+
+@pytest.fixture
+def task_worker(settings, offline_sender):
+    """What `make run` starts beside the web server: the database task queue and a worker.
+
+    The offline sender plays its delivery reports as deferred tasks, which the worker runs.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.OFFLINE_SENDER_STEP_SECONDS = 2
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-tests",
+        excluded_queue_names=[],
+    )
+
+    def work():
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    yield
+    worker.running = False
+    thread.join(timeout=10)

@@ -27,7 +27,7 @@ def send_custom_test(page, text):
     )
     page.get_by_role("button", name="Send test message").click()
     card = page.locator(".message-card").first
-    expect(card.locator(".badge")).to_have_text("Queued")
+    expect(card).to_contain_text(text)
     return card, TestMessage.objects.latest("created_at")
 
 
@@ -37,6 +37,7 @@ def test_quick_action_to_delivered_without_reload(page, live_url, tester, twilio
     page.evaluate("window.sameDocument = true")
 
     card, message = send_custom_test(page, "Hello from the journey")
+    expect(card.locator(".badge")).to_have_text("Queued")
     twilio_reports(message.twilio_sid, "sent")
     twilio_reports(message.twilio_sid, "delivered")
 
@@ -53,6 +54,7 @@ def test_quick_action_to_delivered_without_reload(page, live_url, tester, twilio
 def test_failure_is_explained_and_retry_sends_again(page, live_url, tester, twilio_reports):
     page.goto(f"{live_url}/dashboard/phone-management/")
     card, message = send_custom_test(page, "This one will bounce")
+    expect(card.locator(".badge")).to_have_text("Queued")
     twilio_reports(message.twilio_sid, "undelivered", ErrorCode="30003")
 
     expect(card).to_contain_text("Error 30003", timeout=6000)
@@ -64,3 +66,27 @@ def test_failure_is_explained_and_retry_sends_again(page, live_url, tester, twil
     retried = page.locator(".message-card", has_text="retry of").first
     expect(retried.locator(".badge")).to_have_text("Queued")
     assert TestMessage.objects.filter(retry_of=message).count() == 1
+
+
+@pytest.mark.postgres  # a worker thread beside the live server needs a real database server
+def test_development_sender_plays_delivery_live_and_a_simulated_failure(
+    page, live_url, tester, task_worker
+):
+    page.goto(f"{live_url}/dashboard/phone-management/")
+    send_custom_test(page, "Offline hello")
+    page.goto(f"{live_url}/dashboard/")
+    widget = page.locator("#sms-widget")
+    expect(widget.locator("dd").nth(1)).to_have_text("0")  # delivered in the last 30 days
+    expect(widget.locator(".message-card .badge")).to_have_text("Delivered", timeout=10000)
+    expect(widget.locator("dd").nth(1)).to_have_text("1")  # the counts followed, no reload
+
+    page.goto(f"{live_url}/dashboard/phone-management/")
+    page.get_by_label("Simulate").select_option(label="Undelivered (30003)")
+    card, _ = send_custom_test(page, "Offline bounce")
+    expect(card.locator(".badge")).to_have_text("Undelivered", timeout=10000)
+    expect(card).to_contain_text("Error 30003: Phone unreachable")
+    expect(card).to_contain_text("The carrier could not reach the phone")
+    card.get_by_role("button", name="Retry").click()
+
+    retried = page.locator(".message-card", has_text="retry of").first
+    expect(retried.locator(".badge")).to_have_text("Undelivered", timeout=10000)

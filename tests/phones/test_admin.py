@@ -16,6 +16,7 @@ def numbers(user, other_user):
     return {
         "us": PhoneNumberFactory(user=user, number="+12065550101", verified=True),
         "gb": PhoneNumberFactory(user=other_user, number="+447911123456"),
+        "ca": PhoneNumberFactory(user=other_user, number="+14165550123"),
     }
 
 
@@ -24,7 +25,9 @@ def numbers(user, other_user):
     [
         ("verified=yes", "+12065550101", "+447911123456"),
         ("verified=no", "+447911123456", "+12065550101"),
-        ("country_code=44", "+447911123456", "+12065550101"),
+        ("region=GB", "+447911123456", "+12065550101"),
+        ("region=CA", "+14165550123", "+12065550101"),
+        ("region=US", "+12065550101", "+14165550123"),
         ("q=bob@example.com", "+447911123456", "+12065550101"),
         ("q=2065550101", "+12065550101", "+447911123456"),
     ],
@@ -32,6 +35,12 @@ def numbers(user, other_user):
 def test_numbers_can_be_filtered_and_searched(admin_client, numbers, query, shown, hidden):
     html = admin_client.get(f"{CHANGELIST}?{query}").content.decode()
     assert shown in html and hidden not in html
+
+
+def test_region_filter_names_the_countries_on_file(admin_client, numbers):
+    html = admin_client.get(CHANGELIST).content.decode()
+    for name in ("United States", "Canada", "United Kingdom"):
+        assert f">{name}</a>" in html
 
 
 def test_a_numbers_events_are_shown_read_only(admin_client, numbers):
