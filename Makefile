@@ -25,7 +25,9 @@ install: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	# Compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
+	# compile Django and friends from source at each start.
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements.lock
 	touch $@
 
 # Playwright drives Debian's Chromium: it cannot download a browser of its own here.

@@ -2,10 +2,11 @@ import re
 import unicodedata
 
 import phonenumbers
+import pycountry
 from django import forms
 from django.conf import settings
 from phonenumber_field.phonenumber import PhoneNumber as ParsedNumber
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneNumberType
 
 from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code, numbering_region
 
@@ -29,7 +30,9 @@ TYPE_NAMES = {
 
 
 def region_name(region):
-    return geocoder.country_name_for_number(phonenumbers.example_number(region), "en") or region
+    # pycountry, not phonenumbers' geocoder: that one loads 100 MB of per-prefix place names.
+    country = pycountry.countries.get(alpha_2=region)
+    return getattr(country, "common_name", None) or getattr(country, "name", region)
 
 
 def allowed_region(number):
