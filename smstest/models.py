@@ -104,7 +104,9 @@ FINAL_STATUSES = {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CA
 RETRYABLE_STATUSES = {Status.UNDELIVERED, Status.FAILED, Status.CANCELED}
 # Longer than a send can take (4 requests with their timeouts and at most 3 waits of 30 s).
 STUCK_AFTER = timedelta(minutes=5)
-# Some carriers never report delivery, and a report can be lost: a card stops polling then.
+# A report can be lost (or arrive before the SID is stored): then ask Twilio, well before a
+# card stops polling. Some carriers never report delivery: a card stops polling after a while.
+CHECK_DELIVERY_AFTER = timedelta(minutes=5)
 WATCH_FOR = timedelta(minutes=10)
 
 

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.urls import reverse
-from django_tasks import task
+from django.utils import timezone
+from django_tasks import default_task_backend, task
 
-from .models import TestMessage
+from .models import CHECK_DELIVERY_AFTER, TestMessage
 from .senders import SendError, get_sender
 
 
@@ -31,6 +32,22 @@ def send_test_message(message_id):
         message.fail(error.message, code=error.code, outcome_unknown=error.outcome_unknown)
     else:
         message.record_submission(result)
+        # Only a backend that can defer runs this later (django-tasks-db, in production).
+        if default_task_backend.supports_defer:
+            check_delivery.using(run_after=timezone.now() + CHECK_DELIVERY_AFTER).enqueue(
+                message.pk
+            )
+
+
+@task()
+def check_delivery(message_id):
+    """Ask for the status of a message whose final delivery report has not come."""
+    message = TestMessage.objects.get(pk=message_id)
+    if message.is_final or not message.twilio_sid:
+        return
+    fields = get_sender().fetch_status(message.twilio_sid)
+    if fields:
+        TestMessage.objects.record_status_report({**fields, "source": "fetch"})
 
 
 @task()

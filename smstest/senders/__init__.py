@@ -34,6 +34,14 @@ class BaseSender:
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         raise NotImplementedError
 
+    def fetch_status(self, sid: str) -> dict | None:
+        """The message's status now, as the fields of a status callback; None if unknown.
+
+        The fallback for a delivery report that never came (lost, or arrived before the
+        SID was stored). Senders that cannot ask answer None.
+        """
+        return None
+
 
 def get_sender() -> BaseSender:
     return import_string(settings.SMS_SENDER)()

@@ -112,6 +112,18 @@ class TwilioSender(BaseSender):
             raise SendError(OUTCOME_UNKNOWN, outcome_unknown=True) from error
         return SendResult(sid=message.sid, status=message.status)
 
+    def fetch_status(self, sid):
+        try:
+            message = self.client.messages(sid).fetch()
+        except (TwilioRestException, requests.RequestException) as error:
+            logger.warning("Could not fetch the status of %s: %s", sid, error)
+            return None
+        fields = {"MessageSid": message.sid, "MessageStatus": message.status}
+        if message.error_code:
+            fields["ErrorCode"] = str(message.error_code)
+            fields["ErrorMessage"] = message.error_message or ""
+        return fields
+
 
 def _send_error(error: TwilioRestException) -> SendError:
     # Without Twilio's JSON error body the SDK puts the HTTP status where its code belongs.

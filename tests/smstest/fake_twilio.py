@@ -16,6 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account_sid>AC\w+)/Messages\.json$")
+MESSAGE_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account_sid>AC\w+)/Messages/(?P<sid>SM\w+)\.json$"
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ class Reply:
 
 def created(sid=None):
     return Reply(201, None if sid is None else {"sid": sid})
+
+
+def fetched(status, error_code=None, error_message=None):
+    """The message resource as a fetch returns it later, with its status by then."""
+    return Reply(200, {"status": status, "error_code": error_code, "error_message": error_message})
 
 
 def error(status, code, message, headers=None):
@@ -88,6 +96,13 @@ class FakeTwilio:
         """The reply to `request` and its JSON body."""
         self.requests.append(request)
         path = MESSAGES_PATH.match(request.path)
+        resource = MESSAGE_PATH.match(request.path)
+        if request.method == "GET" and resource:
+            reply = self._replies.popleft() if self._replies else error(404, 20404, "Not found")
+            if reply.status == 200:
+                created = _message(resource["account_sid"], {})
+                return reply, created | {"sid": resource["sid"]} | reply.body
+            return reply, reply.body
         if not (request.method == "POST" and path):
             reply = error(404, 20404, "The requested resource was not found")
         elif self._replies:

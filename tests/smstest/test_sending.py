@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_tasks import default_task_backend
 
-from smstest.models import Status, TestMessage
-from smstest.tasks import send_test_message
+from smstest.models import CHECK_DELIVERY_AFTER, Status, TestMessage
+from smstest.tasks import check_delivery, send_test_message
 from tests.factories import TestMessageFactory
 
-from .fake_twilio import created, error
+from .fake_twilio import created, error, fetched
 
 
 @pytest.mark.django_db
@@ -150,3 +151,35 @@ def test_a_server_error_fails_once_as_outcome_unknown_and_is_never_resent(twilio
     assert (message.status, message.outcome_unknown, message.attempts) == ("failed", True, 1)
     assert message.can_retry
     assert len(twilio.requests) == 1
+
+
+@pytest.mark.django_db
+def test_after_sending_a_delivery_check_is_deferred_for_a_backend_that_can(settings, sms_outbox):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    message = TestMessageFactory()
+
+    send_test_message.call(message.pk)
+
+    [check] = default_task_backend.results
+    assert check.task.name == "check_delivery" and check.args == [message.pk]
+    expected = timezone.now() + CHECK_DELIVERY_AFTER
+    assert abs(check.task.run_after - expected) < timedelta(seconds=5)
+
+
+@pytest.mark.django_db
+def test_a_lost_final_report_is_fetched_from_twilio(twilio):
+    message = TestMessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
+    twilio.reply(fetched("delivered"))
+
+    check_delivery.call(message.pk)
+
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED and message.delivered_at
+    assert message.status_events.get(status="delivered").raw["source"] == "fetch"
+
+
+@pytest.mark.django_db
+def test_a_message_already_final_is_not_fetched(twilio):
+    message = TestMessageFactory(status=Status.DELIVERED, twilio_sid="SM" + "7" * 32)
+    check_delivery.call(message.pk)
+    assert twilio.requests == []

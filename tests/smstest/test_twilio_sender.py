@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 from smstest.senders import SendError, SendResult
 from smstest.senders.twilio import TwilioSender, is_valid_signature
 
-from .fake_twilio import created, disconnect, error, hang
+from .fake_twilio import created, disconnect, error, fetched, hang
 
 ACCOUNT_SID = "AC" + "0" * 32  # tests/settings.py
 MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -221,3 +221,25 @@ def test_no_signature_is_valid_without_an_auth_token(settings):
     signature = RequestValidator("").compute_signature(CALLBACK_URL, WEBHOOK_FIELDS)
 
     assert not is_valid_signature(CALLBACK_URL, WEBHOOK_FIELDS, signature)
+
+
+def test_fetching_a_status_asks_twilio_for_the_message_and_reads_it_as_a_report(
+    sender, fake_twilio
+):
+    fake_twilio.reply(fetched("undelivered", error_code=30003, error_message="Unreachable"))
+
+    report = sender.fetch_status(MESSAGE_SID)
+
+    assert report == {
+        "MessageSid": MESSAGE_SID,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+        "ErrorMessage": "Unreachable",
+    }
+    [request] = fake_twilio.requests
+    assert (request.method, request.path) == ("GET", f"{MESSAGES_PATH[:-5]}/{MESSAGE_SID}.json")
+
+
+def test_a_status_twilio_cannot_give_is_unknown_not_an_error(sender, fake_twilio):
+    fake_twilio.reply(error(404, 20404, "The requested resource was not found"))
+    assert sender.fetch_status(MESSAGE_SID) is None
