@@ -1,38 +1,14 @@
 """Requests racing each other: the row locks keep the rules (PostgreSQL only)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from phones.models import CodeRequestRefused, PhoneEvent, PhoneNumber
 from tests.factories import PhoneNumberFactory, UserFactory
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Run each call in its own thread (and database connection), all starting at once."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        start.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    return outcomes
 
 
 def test_two_clicks_on_send_code_at_once_send_one_code(slow_sender, sms_outbox):

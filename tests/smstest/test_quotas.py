@@ -1,14 +1,13 @@
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from smstest.models import TestMessage
 from tests.factories import PhoneNumberFactory, TestMessageFactory, UserFactory
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -60,22 +59,13 @@ def test_two_sends_at_once_cannot_both_squeeze_under_the_quota(settings, sms_out
     settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
     phone = PhoneNumberFactory(verified=True)
     data = {"phone": phone.pk, "template": "custom", "body": "Race"}
-    start = threading.Barrier(2)
-    statuses = []
-
-    def click():
-        client = Client()
+    clients = [Client() for _ in range(2)]
+    for client in clients:
         client.force_login(phone.user)
-        start.wait()
-        try:
-            statuses.append(client.post(reverse("smstest:send"), data).status_code)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    statuses = run_together(
+        *(lambda c=c: c.post(reverse("smstest:send"), data).status_code for c in clients)
+    )
+
     assert statuses == [302, 302]
     assert TestMessage.objects.filter(user=phone.user).count() == 1

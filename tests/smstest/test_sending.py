@@ -1,16 +1,15 @@
 """Handing test messages to the sender: at most once, only to verified numbers."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks import default_task_backend
 
 from smstest.models import CHECK_DELIVERY_AFTER, Status, TestMessage
 from smstest.tasks import check_delivery, send_test_message
 from tests.factories import TestMessageFactory
+from tests.threads import run_together
 
 from .fake_twilio import created, error, fetched
 
@@ -64,20 +63,7 @@ def test_number_that_lost_verification_is_not_texted(sms_outbox):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_send_one_message_twice(sms_outbox):
     message = TestMessageFactory()
-    start = threading.Barrier(2)
-
-    def worker():
-        start.wait()
-        try:
-            send_test_message.call(message.pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(*[lambda: send_test_message.call(message.pk)] * 2)
     assert len(sms_outbox) == 1
     assert TestMessage.objects.get(pk=message.pk).attempts == 1
 
