@@ -19,3 +19,10 @@ def test_demo_account_gets_a_verified_primary_and_a_pending_number_once(django_u
     assert set(numbers) == {"+14155550100", "+14155550101"}
     assert numbers["+14155550100"].is_primary
     assert not numbers["+14155550101"].is_verified
+    kinds = sorted(demo.phone_events.values_list("number", "kind"))
+    assert kinds == [
+        ("+14155550100", "added"),
+        ("+14155550100", "primary_changed"),
+        ("+14155550100", "verified"),
+        ("+14155550101", "added"),
+    ]

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from phones.models import PhoneNumber
+from phones.models import PhoneEvent, PhoneNumber
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-phonebook-2026"
@@ -33,17 +33,24 @@ class Command(BaseCommand):
 @transaction.atomic
 def seed_phone_numbers(user):
     """One verified primary number and one waiting for its code; re-running changes nothing."""
-    verified, _ = PhoneNumber.objects.get_or_create(
+    # The event log records it all, as if done on the page: the admin shows it, and the
+    # dashboard's "Last updated" reads it.
+    verified, created = PhoneNumber.objects.get_or_create(
         user=user, number=DEMO_VERIFIED_NUMBER, defaults={"label": "Mobile"}
     )
+    if created:
+        verified.record(PhoneEvent.Kind.ADDED, detail="demo data")
     taken_elsewhere = (
         PhoneNumber.objects.verified().filter(number=verified.number).exclude(pk=verified.pk)
     )
     if not verified.is_verified and not taken_elsewhere.exists():
         verified.verified_at = timezone.now()
         verified.save()
+        verified.record(PhoneEvent.Kind.VERIFIED, detail="demo data")
     if verified.is_verified and not user.phone_numbers.filter(is_primary=True).exists():
         verified.make_primary()
-    PhoneNumber.objects.get_or_create(
+    pending, created = PhoneNumber.objects.get_or_create(
         user=user, number=DEMO_PENDING_NUMBER, defaults={"label": "Work"}
     )
+    if created:
+        pending.record(PhoneEvent.Kind.ADDED, detail="demo data")
