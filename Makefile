@@ -22,11 +22,11 @@ test: install chromium
 
 install: $(VENV)/.installed
 
+# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process would
+# otherwise compile Django and friends from source at each start.
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	# Compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
-	# compile Django and friends from source at each start.
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements.lock
 	touch $@
 
