@@ -214,7 +214,9 @@ class PhoneNumber(models.Model):
         return str(self.number)
 
     def save(self, *args, **kwargs):
-        self.country = numbering_region(self.number) or ""
+        region = numbering_region(self.number) or ""
+        # Non-geographic numbers (+800, +870…) belong to the pseudo-region "001": no country.
+        self.country = region if len(region) == 2 else ""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "number" in update_fields:
             kwargs["update_fields"] = {*update_fields, "country"}
@@ -364,14 +366,7 @@ class PhoneNumber(models.Model):
         """
         code = normalise_code(typed)
         with transaction.atomic():
-            # The account that may lose the number is locked too: its primary may move.
-            owners = PhoneNumber.objects.filter(number=self.number).values_list("user_id")
-            lock_users(self.user_id, *(user_id for (user_id,) in owners))
-            # Every row with this number, in one order: two accounts proving the same number
-            # at once take turns, and the second takes it over from the first.
-            same_number = list(
-                PhoneNumber.objects.select_for_update().filter(number=self.number).order_by("pk")
-            )
+            same_number = self.lock_same_number()
             self.refresh_from_db()
             now = timezone.now()
             rejection = self.code_rejection(code, now)
@@ -390,6 +385,24 @@ class PhoneNumber(models.Model):
                 )
                 rejection = self.wrong_code_message()
         raise rejection
+
+    def lock_same_number(self):
+        """Lock every row with this number and every account that has one, users first.
+
+        Two accounts proving the same number at once take turns, and the account that may
+        lose the number is locked too, as its primary may move. The owners are read before
+        their locks are held, so one that appeared meanwhile means taking the locks again.
+        """
+        locked = set()
+        while True:
+            owners = PhoneNumber.objects.filter(number=self.number).values_list("user_id")
+            locked |= {self.user_id, *(user_id for (user_id,) in owners)}
+            lock_users(*locked)
+            same_number = list(
+                PhoneNumber.objects.select_for_update().filter(number=self.number).order_by("pk")
+            )
+            if {phone.user_id for phone in same_number} <= locked:
+                return same_number
 
     def code_rejection(self, code, now):
         if self.is_verified:

@@ -104,9 +104,10 @@ FINAL_STATUSES = {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.CA
 RETRYABLE_STATUSES = {Status.UNDELIVERED, Status.FAILED, Status.CANCELED}
 # Longer than a send can take (4 requests with their timeouts and at most 3 waits of 30 s).
 STUCK_AFTER = timedelta(minutes=5)
-# A report can be lost (or arrive before the SID is stored): then ask Twilio, well before a
-# card stops polling. Some carriers never report delivery: a card stops polling after a while.
-CHECK_DELIVERY_AFTER = timedelta(minutes=5)
+# A report can be lost (or arrive before the SID is stored): then ask Twilio, first well
+# before a card stops polling, then less often. Some carriers never report delivery: a card
+# stops polling after a while.
+CHECK_DELIVERY_AFTER = [timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=6)]
 WATCH_FOR = timedelta(minutes=10)
 
 
@@ -153,7 +154,7 @@ class TestMessageQuerySet(models.QuerySet):
             f"{next_at:%H:%M} (in {timeuntil(next_at)})."
         )
 
-    def record_status_report(self, fields):
+    def record_status_report(self, fields, at=None):
         """Apply one Twilio status callback (or the offline sender's imitation of one).
 
         Reports for one message are serialised by a row lock, so concurrent callbacks
@@ -170,6 +171,7 @@ class TestMessageQuerySet(models.QuerySet):
                 error_code=fields.get("ErrorCode") or None,
                 error_message=fields.get("ErrorMessage", ""),
                 raw=dict(fields),
+                at=at,
             )
         return message
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_tasks import default_task_backend, task
 
 from .models import CHECK_DELIVERY_AFTER, TestMessage
@@ -32,22 +33,29 @@ def send_test_message(message_id):
         message.fail(error.message, code=error.code, outcome_unknown=error.outcome_unknown)
     else:
         message.record_submission(result)
-        # Only a backend that can defer runs this later (django-tasks-db, in production).
-        if default_task_backend.supports_defer:
-            check_delivery.using(run_after=timezone.now() + CHECK_DELIVERY_AFTER).enqueue(
-                message.pk
-            )
+        schedule_delivery_check(message.pk, check=0)
+
+
+def schedule_delivery_check(message_id, *, check):
+    # Only a backend that can defer runs this later (django-tasks-db, in production).
+    if check < len(CHECK_DELIVERY_AFTER) and default_task_backend.supports_defer:
+        run_after = timezone.now() + CHECK_DELIVERY_AFTER[check]
+        check_delivery.using(run_after=run_after).enqueue(message_id, check)
 
 
 @task()
-def check_delivery(message_id):
+def check_delivery(message_id, check=0):
     """Ask for the status of a message whose final delivery report has not come."""
-    message = TestMessage.objects.get(pk=message_id)
-    if message.is_final or not message.twilio_sid:
+    message = TestMessage.objects.filter(pk=message_id).first()  # gone with its user?
+    if message is None or message.is_final or not message.twilio_sid:
         return
     fields = get_sender().fetch_status(message.twilio_sid)
     if fields:
-        TestMessage.objects.record_status_report({**fields, "source": "fetch"})
+        at = parse_datetime(fields.get("DateUpdated", ""))
+        reported = TestMessage.objects.record_status_report({**fields, "source": "fetch"}, at=at)
+        message = reported or message
+    if not message.is_final:
+        schedule_delivery_check(message_id, check=check + 1)
 
 
 @task()

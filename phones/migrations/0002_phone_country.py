@@ -9,7 +9,8 @@ def fill_country(apps, schema_editor):
     PhoneNumber = apps.get_model("phones", "PhoneNumber")
     for phone in PhoneNumber.objects.all().iterator():
         region = phonenumbers.region_code_for_number(phone.number) or ""
-        phone.country = SAME_NUMBERING_PLAN_AS.get(region, region)
+        region = SAME_NUMBERING_PLAN_AS.get(region, region)
+        phone.country = region if len(region) == 2 else ""
         phone.save(update_fields=["country"])
 
 

@@ -6,7 +6,7 @@ import time
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -115,10 +115,13 @@ class TwilioSender(BaseSender):
     def fetch_status(self, sid):
         try:
             message = self.client.messages(sid).fetch()
-        except (TwilioRestException, requests.RequestException) as error:
+        except (TwilioException, requests.RequestException) as error:
             logger.warning("Could not fetch the status of %s: %s", sid, error)
             return None
         fields = {"MessageSid": message.sid, "MessageStatus": message.status}
+        if message.date_updated:
+            # When the status last changed: the delivery time, not the time we asked.
+            fields["DateUpdated"] = message.date_updated.isoformat()
         if message.error_code:
             fields["ErrorCode"] = str(message.error_code)
             fields["ErrorMessage"] = message.error_message or ""

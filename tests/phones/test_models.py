@@ -115,3 +115,13 @@ def test_overview_counts_numbers_and_names_the_primary(user):
 def test_numbers_of_the_default_region_are_shown_national_others_international(number, shown):
     phone = PhoneNumberFactory.build(number=number)
     assert display_number(phone.number) == shown
+
+
+@pytest.mark.parametrize(
+    ("number", "country"),
+    [("+14165550123", "CA"), ("+12065550101", "US"), ("+447911123456", "GB"), ("+80012345678", "")],
+)
+def test_each_number_knows_its_country_and_non_geographic_ones_have_none(number, country):
+    phone = PhoneNumberFactory(number=number)
+    phone.refresh_from_db()
+    assert phone.country == country

@@ -33,9 +33,12 @@ def created(sid=None):
     return Reply(201, None if sid is None else {"sid": sid})
 
 
-def fetched(status, error_code=None, error_message=None):
+def fetched(status, error_code=None, error_message=None, date_updated=None):
     """The message resource as a fetch returns it later, with its status by then."""
-    return Reply(200, {"status": status, "error_code": error_code, "error_message": error_message})
+    body = {"status": status, "error_code": error_code, "error_message": error_message}
+    if date_updated:
+        body["date_updated"] = format_datetime(date_updated)
+    return Reply(200, body)
 
 
 def error(status, code, message, headers=None):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from smstest.models import CHECK_DELIVERY_AFTER, Status, TestMessage
+from smstest.models import Status, TestMessage
 from smstest.tasks import check_delivery, send_test_message
 from tests.factories import TestMessageFactory
 from tests.threads import run_together
@@ -139,33 +139,59 @@ def test_a_server_error_fails_once_as_outcome_unknown_and_is_never_resent(twilio
     assert len(twilio.requests) == 1
 
 
-@pytest.mark.django_db
-def test_after_sending_a_delivery_check_is_deferred_for_a_backend_that_can(settings, sms_outbox):
+@pytest.fixture
+def deferred_tasks(settings):
+    """A task backend that can defer, keeping what is enqueued instead of running it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    return default_task_backend.results
+
+
+@pytest.mark.django_db
+def test_after_sending_a_delivery_check_is_deferred_five_minutes(deferred_tasks, sms_outbox):
     message = TestMessageFactory()
 
     send_test_message.call(message.pk)
 
-    [check] = default_task_backend.results
-    assert check.task.name == "check_delivery" and check.args == [message.pk]
-    expected = timezone.now() + CHECK_DELIVERY_AFTER
+    [check] = deferred_tasks
+    assert check.task.name == "check_delivery" and check.args == [message.pk, 0]
+    expected = timezone.now() + timedelta(minutes=5)
     assert abs(check.task.run_after - expected) < timedelta(seconds=5)
 
 
 @pytest.mark.django_db
-def test_a_lost_final_report_is_fetched_from_twilio(twilio):
+def test_a_lost_final_report_is_fetched_with_twilios_delivery_time(twilio):
     message = TestMessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
-    twilio.reply(fetched("delivered"))
+    delivered = (timezone.now() - timedelta(minutes=4)).replace(microsecond=0)
+    twilio.reply(fetched("delivered", date_updated=delivered))
 
     check_delivery.call(message.pk)
 
     message.refresh_from_db()
-    assert message.status == Status.DELIVERED and message.delivered_at
+    assert message.status == Status.DELIVERED
+    assert message.delivered_at == delivered
     assert message.status_events.get(status="delivered").raw["source"] == "fetch"
 
 
 @pytest.mark.django_db
-def test_a_message_already_final_is_not_fetched(twilio):
+def test_still_no_final_status_asks_again_later_then_gives_up(twilio, deferred_tasks):
+    message = TestMessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
+    twilio.reply(fetched("sent"), fetched("sent"), error(500, 20500, "Internal Server Error"))
+
+    check_delivery.call(message.pk, 0)
+    check_delivery.call(message.pk, 1)
+    check_delivery.call(message.pk, 2)
+
+    later = [
+        (c.args, round((c.task.run_after - c.enqueued_at).total_seconds())) for c in deferred_tasks
+    ]
+    assert later == [([message.pk, 1], 30 * 60), ([message.pk, 2], 6 * 3600)]
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_message_already_final_or_gone_is_not_fetched(twilio):
     message = TestMessageFactory(status=Status.DELIVERED, twilio_sid="SM" + "7" * 32)
     check_delivery.call(message.pk)
+    check_delivery.call(message.pk + 1000)
     assert twilio.requests == []

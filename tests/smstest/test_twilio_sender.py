@@ -1,5 +1,7 @@
 """TwilioSender through the real twilio SDK, against the local fake of Twilio's API."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from twilio.request_validator import RequestValidator
@@ -226,7 +228,10 @@ def test_no_signature_is_valid_without_an_auth_token(settings):
 def test_fetching_a_status_asks_twilio_for_the_message_and_reads_it_as_a_report(
     sender, fake_twilio
 ):
-    fake_twilio.reply(fetched("undelivered", error_code=30003, error_message="Unreachable"))
+    changed = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
+    fake_twilio.reply(
+        fetched("undelivered", error_code=30003, error_message="Unreachable", date_updated=changed)
+    )
 
     report = sender.fetch_status(MESSAGE_SID)
 
@@ -235,6 +240,7 @@ def test_fetching_a_status_asks_twilio_for_the_message_and_reads_it_as_a_report(
         "MessageStatus": "undelivered",
         "ErrorCode": "30003",
         "ErrorMessage": "Unreachable",
+        "DateUpdated": "2026-11-29T09:30:00+00:00",
     }
     [request] = fake_twilio.requests
     assert (request.method, request.path) == ("GET", f"{MESSAGES_PATH[:-5]}/{MESSAGE_SID}.json")

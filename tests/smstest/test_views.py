@@ -222,6 +222,16 @@ def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_
     assert "No final report yet" in html
 
 
+def test_a_message_never_picked_up_by_the_worker_says_so_after_ten_minutes(user_client, user):
+    message = TestMessageFactory(user=user, status=Status.PENDING)
+    TestMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
+    response = user_client.get(message.get_absolute_url(), **HTMX)
+    assert response.status_code == HTMX_STOP_POLLING
+    assert "the sending worker may be stopped" in response.content.decode()
+
+
 def test_reaching_a_final_status_tells_the_dashboard_counts_to_refresh(user_client, user):
     delivered = TestMessageFactory(user=user, status=Status.DELIVERED)
     sent = TestMessageFactory(user=user, status=Status.SENT)
