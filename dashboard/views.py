@@ -60,8 +60,8 @@ def phone_widget_context(user):
     )
     verified = [phone for phone in phones if phone.verified_at]
     has_tested = user.sms_tests.exists()
-    # Deletions live only in the event log; numbers made outside the app (demo data) only
-    # in their own timestamps.
+    # Deletions live only in the event log; numbers made outside the page (in the admin)
+    # only in their own timestamps.
     last_change = PhoneEvent.objects.filter(user=user).changes().aggregate(at=Max("created_at"))
     changed_at = [
         last_change["at"],

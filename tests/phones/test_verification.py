@@ -30,6 +30,16 @@ def wrong(code):
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
+def use_up_a_code(phone, sent_code):
+    """Send `phone` a code and type five wrong ones; returns the code that was sent."""
+    phone.start_verification()
+    code = sent_code()
+    for _ in range(5):
+        with pytest.raises(WrongCode):
+            phone.check_code(wrong(code))
+    return code
+
+
 def test_the_code_is_texted_with_expiry_and_a_line_for_browser_autofill(phone, sms_outbox):
     phone.start_verification()
 
@@ -151,11 +161,7 @@ def test_a_new_code_cancels_the_old_one(phone, sent_code, clock):
 def test_a_new_code_does_not_reset_the_daily_failure_count(phone, sent_code, clock):
     # 20 wrong codes across four codes (5 each), sent over the day within every quota.
     for _ in range(4):
-        phone.start_verification()
-        code = sent_code()
-        for _ in range(5):
-            with pytest.raises(WrongCode):
-                phone.check_code(wrong(code))
+        code = use_up_a_code(phone, sent_code)
         clock.shift(timedelta(hours=2))
 
     # The first failures (12:00) leave the 24-hour window at 12:00 tomorrow; it is 20:00.
@@ -172,14 +178,10 @@ def test_a_new_code_does_not_reset_the_daily_failure_count(phone, sent_code, clo
 
 def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user, sent_code, clock):
     # Opening more accounts must not buy more guesses at someone's number.
-    attempts = [(phone, 10), (PhoneNumberFactory(user=other_user, number=phone.number), 10)]
-    for candidate, tries in attempts:
-        for _ in range(tries // 5):
-            candidate.start_verification()
-            code = sent_code()
-            for _ in range(5):
-                with pytest.raises(WrongCode):
-                    candidate.check_code(wrong(code))
+    # Ten wrong codes from each of two accounts.
+    for candidate in [phone, PhoneNumberFactory(user=other_user, number=phone.number)]:
+        for _ in range(2):
+            use_up_a_code(candidate, sent_code)
             clock.shift(timedelta(hours=1))
 
     third = PhoneNumberFactory(number=phone.number)
