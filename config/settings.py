@@ -1,6 +1,7 @@
 """Settings for the whole project, read from the environment (see .env.example)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -33,8 +34,19 @@ else:
         )
 
 SITE_NAME = env("SITE_NAME", default="Phonebook")
-# Where Twilio reaches this site; status callbacks and webhook signatures are built from it.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where Twilio reaches this site; status callbacks, webhook signatures and the origin-bound
+# line of code SMS are built from it. Production has no default: a guess (127.0.0.1) would
+# send Twilio's callbacks nowhere and put the wrong host in every code.
+PUBLIC_BASE_URL = env(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+_public = urlsplit(PUBLIC_BASE_URL)
+if not DEBUG and not (_public.scheme == "https" and _public.hostname):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be the site's public https:// URL in production (DEBUG off), "
+        "e.g. https://sms.example.com: Twilio's status callbacks and the codes we text are "
+        "built from it."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -53,6 +65,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "sms",
     "phones",
     "smstest",
     "dashboard",
@@ -208,11 +221,11 @@ TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 SMS_SENDER = env(
     "SMS_SENDER",
-    default="smstest.senders.twilio.TwilioSender"
+    default="sms.senders.twilio.TwilioSender"
     if TWILIO_ACCOUNT_SID
-    else "smstest.senders.offline.OfflineSender",
+    else "sms.senders.offline.OfflineSender",
 )
-# `check --deploy` warns (smstest.W001) when production would run on the offline sender;
+# `check --deploy` warns (sms.W001) when production would run on the offline sender;
 # a demo site can silence that here, like any other system check.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # Seconds between the offline sender's simulated status callbacks.

@@ -10,5 +10,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("dashboard/phone-management/", include("phones.urls")),
     path("", include("smstest.urls")),
+    path("", include("sms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from phones.models import PhoneEvent
-from smstest.models import Status, TestMessage
+from sms.models import Status
+from smstest.models import tests_of
 
 from .forms import SignupForm
 
@@ -59,7 +60,7 @@ def phone_widget_context(user):
         )
     )
     verified = [phone for phone in phones if phone.verified_at]
-    has_tested = user.sms_tests.exists()
+    has_tested = tests_of(user).exists()
     # Deletions live only in the event log; numbers made outside the page (in the admin)
     # only in their own timestamps.
     last_change = PhoneEvent.objects.filter(user=user).changes().aggregate(at=Max("created_at"))
@@ -83,13 +84,13 @@ def phone_widget_context(user):
 
 
 def sms_widget_context(user):
-    tests = TestMessage.objects.filter(user=user)
+    tests = tests_of(user)
     counts = tests.filter(created_at__gte=timezone.now() - timedelta(days=30)).aggregate(
         sent=Count("pk"),
         delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
         failed=Count("pk", filter=Q(status__in=[Status.FAILED, Status.UNDELIVERED])),
     )
     return {
-        "latest_test": tests.with_timeline().first(),
+        "latest_test": tests.with_reports().first(),
         "sms_counts": counts,
     }

@@ -2,41 +2,16 @@ import re
 import unicodedata
 
 import phonenumbers
-import pycountry
 from django import forms
 from django.conf import settings
 from phonenumber_field.phonenumber import PhoneNumber as ParsedNumber
-from phonenumbers import PhoneNumberType
 
-from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code, numbering_region
+from sms.destinations import region_name, region_refusal, type_refusal
+
+from .models import CODE_DIGITS, CannotAddNumber, PhoneNumber, normalise_code
 
 MAX_TYPED_LENGTH = 32
 TYPED_NUMBER = re.compile(r"[0-9+().\-/ ]*")
-
-# Numbers that can receive our SMS. Anything else (landline, toll-free, premium-rate,
-# shared-cost, UAN, voicemail, VoIP, pager, personal) is refused by name below.
-TEXTABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-TYPE_NAMES = {
-    PhoneNumberType.FIXED_LINE: "a landline",
-    PhoneNumberType.TOLL_FREE: "a toll-free",
-    PhoneNumberType.PREMIUM_RATE: "a premium-rate",
-    PhoneNumberType.SHARED_COST: "a shared-cost",
-    PhoneNumberType.VOIP: "an internet (VoIP)",
-    PhoneNumberType.PERSONAL_NUMBER: "a personal (follow-me)",
-    PhoneNumberType.PAGER: "a pager",
-    PhoneNumberType.UAN: "a company (UAN)",
-    PhoneNumberType.VOICEMAIL: "a voicemail",
-}
-
-
-def region_name(region):
-    # pycountry, not phonenumbers' geocoder: that one loads 100 MB of per-prefix place names.
-    country = pycountry.countries.get(alpha_2=region)
-    return getattr(country, "common_name", None) or getattr(country, "name", region)
-
-
-def allowed_region(number):
-    return numbering_region(number) in settings.PHONE_ALLOWED_REGIONS
 
 
 class AddPhoneForm(forms.ModelForm):
@@ -99,7 +74,7 @@ class AddPhoneForm(forms.ModelForm):
                 "digits, or start with + and the country code.",
             )
             return cleaned
-        if not allowed_region(number):
+        if region_refusal(number):
             allowed = ", ".join(region_name(r) for r in settings.PHONE_ALLOWED_REGIONS)
             self.add_error(
                 "number",
@@ -108,13 +83,8 @@ class AddPhoneForm(forms.ModelForm):
                 f"{region_name(phonenumbers.region_code_for_number(number))}.",
             )
             return cleaned
-        kind = phonenumbers.number_type(number)
-        if kind not in TEXTABLE_TYPES:
-            self.add_error(
-                "number",
-                f"This is {TYPE_NAMES.get(kind, 'an unknown kind of')} number, which cannot "
-                "receive our text messages. Enter a mobile number.",
-            )
+        if refusal := type_refusal(number):
+            self.add_error("number", f"{refusal} Enter a mobile number.")
             return cleaned
         try:
             PhoneNumber.objects.check_can_add(self.user, number)

@@ -1,43 +1,28 @@
 import math
 import secrets
 import unicodedata
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import phonenumbers
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from phonenumber_field.modelfields import PhoneNumberField
 
-from smstest.senders import SendError, get_sender
+from sms import destinations
+from sms.destinations import display_number, numbering_region
+from sms.limits import WindowedQuerySet
+from sms.locks import lock_user, lock_users
+from sms.models import Message
+from sms.twilio_errors import Blame
 
 from . import emails
 
 CODE_DIGITS = 6
-
-
-# Guernsey, Jersey and the Isle of Man are part of the UK's +44 numbering plan (Ofcom), and
-# phonenumbers reports many ordinary UK mobiles, +44 7911 123456 among them, as theirs. So
-# allowing GB allows them, and a UK site shows them in national format. Nothing else is
-# folded in: Caribbean +1 numbers have their own regulators and international SMS rates
-# (the SMS-pumping risk), so they need their own entry in PHONE_ALLOWED_REGIONS.
-SAME_NUMBERING_PLAN_AS = {"GG": "GB", "JE": "GB", "IM": "GB"}
-
-
-def numbering_region(number):
-    region = phonenumbers.region_code_for_number(number)
-    return SAME_NUMBERING_PLAN_AS.get(region, region)
-
-
-def display_number(number):
-    """National format for numbers of the default region, international for the rest."""
-    if numbering_region(number) == settings.PHONE_DEFAULT_REGION:
-        return number.as_national
-    return number.as_international
+NO_LONGER_VERIFIED = "The number is no longer verified on your account, so nothing was sent."
 
 
 def normalise_code(typed):
@@ -105,8 +90,8 @@ class CodeQuotaReached(CodeRequestRefused):
     pass
 
 
-class CodeNotDelivered(PhoneError):
-    """The SMS provider refused or failed; nothing is counted against the quotas."""
+class SendingTurnedOff(CodeRequestRefused):
+    """SMS to the number's region or type are not allowed (any more) on this site."""
 
 
 class CodeRejected(PhoneError):
@@ -135,6 +120,49 @@ class TooManyWrongCodes(CodeRequestRefused, CodeRejected):
 
 class AlreadyVerified(CodeRequestRefused, CodeRejected):
     pass
+
+
+@dataclass(frozen=True)
+class CodeDelivery:
+    """What became of the SMS that carries a code, in words for the number's owner."""
+
+    state: str  # "sending", "sent", "delivered", "unknown" or "failed"
+    text: str
+    at: datetime | None = None  # when it was delivered
+
+
+def code_delivery(message):
+    """The CodeDelivery of `message` (an sms.Message carrying a code).
+
+    The words follow Twilio's error pages by whose problem it is: a site set-up error (staff
+    are alerted) is never blamed on the person; 21610 tells them to text START.
+    """
+    if message.status == Message.Status.DELIVERED:
+        return CodeDelivery("delivered", "The code was delivered.", message.delivered_at)
+    if message.status == Message.Status.SENT:
+        return CodeDelivery("sent", "The code is on its way to your phone.")
+    if message.outcome_unknown:
+        return CodeDelivery(
+            "unknown",
+            "We could not confirm whether the code was sent. If it has not arrived in a "
+            "minute, send a new one.",
+        )
+    error = message.error
+    if error is None:
+        return CodeDelivery("sending", "Sending the code…")
+    if error.blame == Blame.SITE:
+        text = "We could not send the code. We are looking into it; please try again later."
+    elif error.blame == Blame.OPTED_OUT:
+        sender = message.sender or settings.TWILIO_FROM_NUMBER or "our number"
+        text = (
+            "The code was not sent: this number has opted out of our texts (it once replied "
+            f"STOP). Text START to {sender} from this phone, then send a new code."
+        )
+    elif error.blame == Blame.NUMBER:
+        text = f"The code was not sent: {error.explanation} {error.action}"
+    else:
+        text = f"The code was not delivered: {error.explanation} Send a new code to try again."
+    return CodeDelivery("failed", text)
 
 
 class PhoneNumberQuerySet(models.QuerySet):
@@ -187,6 +215,10 @@ class PhoneNumber(models.Model):
     code_hash = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
+    # The SMS that carries the live code: the row shows its delivery state.
+    code_message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,6 +269,13 @@ class PhoneNumber(models.Model):
         return self.code_sent_at + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS)
 
     @property
+    def code_delivery(self):
+        """The CodeDelivery of the live code's SMS; None without one."""
+        if self.code_message is None or not self.code_hash:
+            return None
+        return code_delivery(self.code_message)
+
+    @property
     def code_status(self):
         """'none', 'live', 'expired' or 'exhausted': what the last code sent is good for."""
         if not self.code_hash:
@@ -260,14 +299,17 @@ class PhoneNumber(models.Model):
     def code_request_refusal(self):
         """Why a new code cannot be sent now (a CodeRequestRefused), or None.
 
-        The limits count PhoneEvent rows, which outlive the number, so deleting and re-adding
-        a number resets none of them.
+        The limits count the code SMS handed to the pipeline (sms.Message rows, which
+        outlive the number, so deleting and re-adding a number resets none of them); a code
+        that surely was not sent counts for none.
         """
         if self.is_verified:
             return AlreadyVerified("This number is already verified.")
+        if turned_off := destinations.refusal(self.number):
+            return SendingTurnedOff(turned_off)
         now = timezone.now()
-        events = PhoneEvent.objects.all()
-        codes_to_number = events.filter(number=self.number, kind=PhoneEvent.Kind.CODE_SENT)
+        codes = Message.objects.verification_codes().handed_over()
+        codes_to_number = codes.filter(to_number=self.number)
         if until := codes_to_number.limit_reached_until(
             1, timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS), now
         ):
@@ -286,7 +328,7 @@ class PhoneNumber(models.Model):
                 retry_at=until,
             )
         daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
-        user_codes = events.filter(user_id=self.user_id, kind=PhoneEvent.Kind.CODE_SENT)
+        user_codes = codes.filter(user_id=self.user_id)
         if until := user_codes.limit_reached_until(daily, timedelta(days=1), now):
             return CodeQuotaReached(
                 f"You have requested {daily} codes in the last 24 hours. "
@@ -311,11 +353,12 @@ class PhoneNumber(models.Model):
         return None
 
     def start_verification(self):
-        """Text a new 6-digit code to the number; the previous code stops working.
+        """Queue a new 6-digit code to the number; the previous code stops working.
 
-        Raises CodeRequestRefused (cooldown, quotas, already verified) or CodeNotDelivered.
+        Stores the code's hash and an sms.Message that a worker sends after the commit:
+        no network call happens here. Returns the Message; raises CodeRequestRefused
+        (cooldown, quotas, already verified, sending to the number turned off).
         """
-        failure = None
         with transaction.atomic():
             # One request at a time per user: concurrent clicks cannot both pass the limits.
             lock_user(self.user)
@@ -326,29 +369,23 @@ class PhoneNumber(models.Model):
             self.code_hash = self.hash_code(code)
             self.code_sent_at = timezone.now()
             self.code_attempts = 0
-            self.save(update_fields=["code_hash", "code_sent_at", "code_attempts", "updated_at"])
-            try:
-                result = get_sender().send(self.number.as_e164, self.verification_sms(code))
-            except SendError as error:
-                failure = error
-                # Nothing left the building: undo, so the attempt counts against no quota.
-                # If the outcome is unknown the code may have arrived, so it stays valid.
-                if not error.outcome_unknown:
-                    transaction.set_rollback(True)
-            else:
-                self.record(PhoneEvent.Kind.CODE_SENT, detail=f"SMS {result.sid}")
-        if failure is None:
-            return
-        if failure.outcome_unknown:
-            self.record(PhoneEvent.Kind.CODE_SENT, detail=f"outcome unknown: {failure.message}")
-            raise CodeNotDelivered(
-                "We could not confirm that the code was sent. If it does not arrive, "
-                "request a new one in a minute."
+            self.code_message = Message.queue(
+                user=self.user,
+                purpose=Message.Purpose.VERIFICATION,
+                to_number=self.number,
+                body=self.verification_sms(code),
             )
-        self.refresh_from_db()
-        raise CodeNotDelivered(
-            "The code could not be sent to this number. Check the number, or try again later."
-        )
+            self.save(
+                update_fields=[
+                    "code_hash",
+                    "code_sent_at",
+                    "code_attempts",
+                    "code_message",
+                    "updated_at",
+                ]
+            )
+            self.record(PhoneEvent.Kind.CODE_SENT, detail=f"SMS {self.code_message.public_id}")
+        return self.code_message
 
     def verification_sms(self, code):
         host = urlsplit(settings.PUBLIC_BASE_URL).hostname
@@ -451,6 +488,7 @@ class PhoneNumber(models.Model):
 
     def lose_verification(self):
         """Another account proved it owns this number: this one is pending again."""
+        self.cancel_pending_sms()
         was_primary = self.is_primary
         self.verified_at = None
         self.is_primary = False
@@ -473,6 +511,12 @@ class PhoneNumber(models.Model):
                 PhoneEvent.Kind.PRIMARY_CHANGED, detail=f"replaces {self.number.as_e164}"
             )
         return promoted
+
+    def cancel_pending_sms(self):
+        """SMS this account queued to the number and no worker has sent yet are dropped."""
+        Message.objects.filter(user_id=self.user_id, to_number=self.number).cancel_pending(
+            NO_LONGER_VERIFIED
+        )
 
     # Primary, label, removal
 
@@ -508,6 +552,7 @@ class PhoneNumber(models.Model):
             lock_user(self.user)
             self.refresh_from_db()
             self.record(PhoneEvent.Kind.DELETED)
+            self.cancel_pending_sms()
             was_verified, was_primary = self.is_verified, self.is_primary
             self.delete()
             promoted = self.promote_replacement() if was_primary else None
@@ -516,21 +561,10 @@ class PhoneNumber(models.Model):
         return promoted
 
 
-class PhoneEventQuerySet(models.QuerySet):
+class PhoneEventQuerySet(WindowedQuerySet):
     def changes(self):
         """Events that change what a number is; sending and guessing codes do not."""
         return self.exclude(kind__in=[PhoneEvent.Kind.CODE_SENT, PhoneEvent.Kind.FAILED_ATTEMPT])
-
-    def limit_reached_until(self, limit, window, now):
-        """When one more event is allowed, if `limit` events already fall within `window`.
-
-        The oldest of the last `limit` events leaves the window first.
-        """
-        recent = self.filter(created_at__gt=now - window).order_by("-created_at")
-        times = list(recent.values_list("created_at", flat=True)[:limit])
-        if len(times) < limit:
-            return None
-        return times[-1] + window
 
 
 class PhoneEvent(models.Model):
@@ -565,14 +599,3 @@ class PhoneEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.number}"
-
-
-def lock_user(user):
-    """Row-lock the user: one change to their numbers at a time (a no-op on SQLite)."""
-    lock_users(user.pk)
-
-
-def lock_users(*user_ids):
-    # Always in pk order, so two transactions locking the same users cannot deadlock.
-    users = get_user_model().objects.select_for_update().filter(pk__in=user_ids).order_by("pk")
-    list(users.values_list("pk"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("add/", views.add, name="add"),
     path("<int:pk>/", views.row, name="row"),
     path("<int:pk>/send-code/", views.send_code, name="send_code"),
+    path("<int:pk>/code-delivery/", views.code_delivery, name="code_delivery"),
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/make-primary/", views.make_primary, name="make_primary"),
     path("<int:pk>/label/", views.edit_label, name="edit_label"),

@@ -7,14 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
-
-from smstest.views import panel_context
+from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from .forms import AddPhoneForm, CodeForm, LabelForm
 from .models import (
     CannotAddNumber,
-    CodeNotDelivered,
     CodeRejected,
     CodeRequestRefused,
     NotVerified,
@@ -67,14 +64,12 @@ def autofocus(form):
 
 
 def page_context(user, *, add_form=None, bound_rows=()):
-    phones = user.phone_numbers.all()
+    phones = user.phone_numbers.select_related("code_message")
     bound = {row.phone.pk: row for row in bound_rows}
     return {
         "add_form": add_form or AddPhoneForm(user=user),
         "rows": [bound.get(phone.pk) or Row(phone) for phone in phones],
         "overview": user.phone_numbers.overview(),
-        # The page's "SMS testing" section is the smstest app's panel.
-        **panel_context(user),
     }
 
 
@@ -93,6 +88,20 @@ def row(request, pk):
     if not request.htmx:
         return redirect(anchor(phone))
     return render(request, f"{PAGE}#phone_row", {"row": Row(phone)})
+
+
+@login_required
+@require_GET
+def code_delivery(request, pk):
+    """The live code's delivery state: the row polls it until the SMS reaches an outcome."""
+    phone = get_object_or_404(request.user.phone_numbers.select_related("code_message"), pk=pk)
+    if not request.htmx:
+        return redirect(anchor(phone))
+    response = render(request, f"{PAGE}#code_delivery", {"phone": phone})
+    message = phone.code_message
+    if message is None or not message.is_watched:
+        response.status_code = HTMX_STOP_POLLING
+    return response
 
 
 @login_required
@@ -134,9 +143,9 @@ def send_code_notice(phone, *, added=False):
     prefix = f"Added {phone.display}. " if added else ""
     try:
         phone.start_verification()
-    except (CodeRequestRefused, CodeNotDelivered) as refusal:
+    except CodeRequestRefused as refusal:
         return prefix + ("No code was sent: " if added else "") + refusal.message, True
-    return prefix + f"We sent a code to {phone.display}. Enter it below.", False
+    return prefix + f"We are sending a code to {phone.display}. Enter it below.", False
 
 
 @login_required

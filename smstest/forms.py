@@ -1,8 +1,10 @@
 from django import forms
 
-from . import segments
-from .models import MessageTemplate, OutboxMessage, TestMessage
-from .senders import get_sender
+from sms import segments
+from sms.models import Message, OutboxMessage
+from sms.senders import get_sender
+
+from .models import MessageTemplate, quota_refusal
 
 CUSTOM = "custom"
 
@@ -30,6 +32,7 @@ class SendTestForm(forms.Form):
         # The live character counter only measures the text; quotas matter when sending.
         self.checks_quota = checks_quota
         # Only the user's own verified numbers: the app must never text arbitrary numbers.
+        # (Reached through the user, so this app does not import the phones app.)
         phones = user.phone_numbers.filter(verified_at__isnull=False).order_by(
             "-is_primary", "created_at"
         )
@@ -61,21 +64,18 @@ class SendTestForm(forms.Form):
         else:
             body = self.templates[choice].render(user=self.user, number_display=phone.display)
         cleaned["message_body"] = body
-        refusal = self.checks_quota and TestMessage.objects.quota_refusal(self.user, phone.number)
+        refusal = self.checks_quota and quota_refusal(self.user, phone.number)
         if refusal:
             raise forms.ValidationError(refusal, code="quota")
         return cleaned
 
     def save(self):
+        """Queue the test message: a worker sends it once the transaction commits."""
         data = self.cleaned_data
-        info = segments.analyse(data["message_body"])
-        return TestMessage.objects.create(
+        return Message.queue(
             user=self.user,
-            phone=data["phone"],
+            purpose=Message.Purpose.TEST,
             to_number=data["phone"].number,
-            template=self.templates.get(data["template"]),
             body=data["message_body"],
-            encoding=info.encoding,
-            segments=info.segments,
             simulate=data.get("simulate", ""),
         )

@@ -10,6 +10,4 @@ urlpatterns = [
     path("dashboard/sms-tests/preview/", views.preview, name="preview"),
     path("dashboard/sms-tests/<int:pk>/", views.message_detail, name="message"),
     path("dashboard/sms-tests/<int:pk>/retry/", views.retry, name="retry"),
-    path("webhooks/twilio/status/", views.twilio_status, name="twilio_status"),
-    path("dev/outbox/", views.dev_outbox, name="dev_outbox"),
 ]

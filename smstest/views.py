@@ -1,29 +1,22 @@
-import logging
 import statistics
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from phones.models import lock_user
+from sms import segments
+from sms.locks import lock_user
+from sms.models import Status
 
-from . import segments
 from .forms import CUSTOM, SendTestForm
-from .models import OutboxMessage, Status, TestMessage
-from .senders import get_sender
-from .senders.twilio import is_valid_signature
-from .tasks import send_test_message
-
-logger = logging.getLogger(__name__)
+from .models import quota_refusal, tests_of
 
 RECENT_TESTS = 5
 
@@ -34,14 +27,22 @@ def panel_context(user, form=None):
     return {
         "sms_form": form,
         "has_verified_phone": form.fields["phone"].queryset.exists(),
-        "recent_tests": TestMessage.objects.filter(user=user).with_timeline()[:RECENT_TESTS],
+        "recent_tests": tests_of(user).with_reports()[:RECENT_TESTS],
     }
 
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def panel(request):
-    return render(request, "smstest/panel.html#panel", panel_context(request.user))
+    """The panel as a fragment for the phone-management page (htmx), else a page of its own."""
+    template = "smstest/panel.html#panel" if is_fragment_request(request) else "smstest/panel.html"
+    return render(request, template, panel_context(request.user))
+
+
+def is_fragment_request(request):
+    # htmx restoring history after a cache miss wants the whole page, not the fragment.
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -55,23 +56,21 @@ def send(request):
     if message is None:
         if request.htmx:
             return render(request, "smstest/panel.html#panel", panel_context(request.user, form))
-        # Without JavaScript the panel lives on the phone-management page.
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("phones:manage")
-    transaction.on_commit(lambda: send_test_message.enqueue(message.pk))
+        # Without JavaScript: the panel's own page, with the errors next to their fields.
+        return render(request, "smstest/panel.html", panel_context(request.user, form))
     if request.htmx:
         # Keep the choices: people often send the same test again, or change one thing.
         again = SendTestForm(user=request.user, initial=form.cleaned_data)
         response = render(request, "smstest/panel.html#panel", panel_context(request.user, again))
         return trigger_client_event(response, "sms-tests-changed")
     messages.success(request, "Test message queued.")
-    return redirect(message)
+    return redirect("smstest:message", message.pk)
 
 
 @login_required
 @require_GET
 def message_detail(request, pk):
-    messages_of_user = TestMessage.objects.filter(user=request.user).with_timeline()
+    messages_of_user = tests_of(request.user).with_reports()
     message = get_object_or_404(messages_of_user, pk=pk)
     if message.give_up_if_stuck():
         message = messages_of_user.get(pk=pk)
@@ -89,28 +88,37 @@ def message_detail(request, pk):
 @login_required
 @require_POST
 def retry(request, pk):
-    original = get_object_or_404(request.user.sms_tests, pk=pk)
+    original = get_object_or_404(tests_of(request.user), pk=pk)
     with transaction.atomic():
         lock_user(request.user)
         if not original.can_retry:
             refusal = "Only failed or undelivered messages can be retried."
+        elif not is_verified_number_of(request.user, original.to_number):
+            refusal = "This number is no longer verified on your account, so nothing was sent."
         else:
-            refusal = TestMessage.objects.quota_refusal(request.user, original.to_number)
-        message = None if refusal else original.retry()
+            refusal = quota_refusal(request.user, original.to_number)
+        message = None
+        if not refusal:
+            message = original.retry()
+            message.send_later()
     if refusal:
         if request.htmx:
-            original = TestMessage.objects.with_timeline().get(pk=original.pk)
+            original = tests_of(request.user).with_reports().get(pk=original.pk)
             context = {"message": original, "retry_refusal": refusal}
             return render(request, "smstest/message_card.html", context)
         messages.error(request, refusal)
-        return redirect(original)
-    transaction.on_commit(lambda: send_test_message.enqueue(message.pk))
+        return redirect("smstest:message", original.pk)
     if request.htmx:
-        message = TestMessage.objects.with_timeline().get(pk=message.pk)
+        message = tests_of(request.user).with_reports().get(pk=message.pk)
         response = render(request, "smstest/message_card.html", {"message": message})
         return trigger_client_event(response, "sms-tests-changed")
     messages.success(request, "Retry queued.")
-    return redirect(message)
+    return redirect("smstest:message", message.pk)
+
+
+def is_verified_number_of(user, number):
+    # Through the user: this app does not import the phones app.
+    return user.phone_numbers.filter(number=number, verified_at__isnull=False).exists()
 
 
 @login_required
@@ -130,11 +138,11 @@ def preview(request):
 @login_required
 @require_GET
 def history(request):
-    tests = TestMessage.objects.filter(user=request.user)
+    tests = tests_of(request.user)
     status = request.GET.get("status", "")
     number = request.GET.get("number", "")
     numbers = list(tests.order_by("to_number").values_list("to_number", flat=True).distinct())
-    filtered = tests.with_timeline()
+    filtered = tests.with_reports()
     if status in Status.values:
         filtered = filtered.filter(status=status)
     if number:
@@ -169,30 +177,3 @@ def delivery_stats(tests):
         "delivery_rate": round(100 * len(times) / len(finished)) if finished else None,
         "median_seconds": statistics.median(times) if times else None,
     }
-
-
-@csrf_exempt
-@require_POST
-def twilio_status(request):
-    """Twilio's delivery reports. Only requests signed with our auth token are believed."""
-    # Behind a proxy the Host we see is not the one Twilio signed, so rebuild the public URL.
-    url = settings.PUBLIC_BASE_URL + request.get_full_path()
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not is_valid_signature(url, request.POST.dict(), signature):
-        logger.warning("Rejected a status callback with a bad signature")
-        return HttpResponseForbidden("Invalid signature")
-    fields = request.POST.dict()
-    if not fields.get("MessageSid") or not fields.get("MessageStatus"):
-        return HttpResponseBadRequest("MessageSid and MessageStatus are required")
-    TestMessage.objects.record_status_report(fields)
-    return HttpResponse(status=200)
-
-
-@login_required
-@require_GET
-def dev_outbox(request):
-    """Development only: what the offline sender 'sent', verification codes included."""
-    if not get_sender().simulates_outcomes or not (settings.DEBUG or request.user.is_staff):
-        raise Http404
-    outbox = OutboxMessage.objects.all()[:100]
-    return render(request, "smstest/dev_outbox.html", {"outbox": outbox})

@@ -1,6 +1,9 @@
 import os
+import socket
 
 import pytest
+
+from tests.sms.fake_twilio import FakeTwilio
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -55,11 +58,40 @@ def user_client(client, user):
     return client
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs what waits for the commit right after the block, as a
+    request's commit does: a queued SMS is then handed to the (immediate) task backend."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox():
     """Messages the locmem sender 'sent' during this test."""
-    from smstest.senders.locmem import LocmemSender
+    from sms.senders.locmem import LocmemSender
 
     LocmemSender.outbox.clear()
     yield LocmemSender.outbox
     LocmemSender.outbox.clear()
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    """Twilio's Messages API on 127.0.0.1, where TwilioSender now sends."""
+    with FakeTwilio() as fake:
+        settings.TWILIO_API_BASE_URL = fake.url
+        yield fake
+
+
+@pytest.fixture
+def unreachable_twilio(settings):
+    """Points TwilioSender at a port that refuses connections.
+
+    The kernel refuses connections to a socket bound but not listening; holding it open
+    keeps anything else from taking the port during the test.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host, port = sock.getsockname()
+        settings.TWILIO_API_BASE_URL = f"http://{host}:{port}"
+        yield

@@ -36,17 +36,23 @@ class PhoneNumberFactory(factory.django.DjangoModelFactory):
         primary = factory.Trait(verified_at=factory.LazyFunction(timezone.now), is_primary=True)
 
 
-class TestMessageFactory(factory.django.DjangoModelFactory):
-    __test__ = False
+class MessageFactory(factory.django.DjangoModelFactory):
+    """An outbound SMS (sms.Message); a test message to a verified number by default."""
 
     class Meta:
-        model = "smstest.TestMessage"
+        model = "sms.Message"
+
+    class Params:
+        phone = factory.SubFactory(
+            PhoneNumberFactory, user=factory.SelfAttribute("..user"), verified=True
+        )
 
     user = factory.SubFactory(UserFactory)
-    phone = factory.SubFactory(
-        PhoneNumberFactory, user=factory.SelfAttribute("..user"), verified=True
-    )
+    purpose = "test"
     to_number = factory.LazyAttribute(lambda m: m.phone.number)
     body = "Hello from the test suite"
     encoding = "GSM-7"
     segments = 1
+
+
+MessageFactory = MessageFactory

@@ -14,7 +14,7 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_SENDER = "smstest.senders.locmem.LocmemSender"
+SMS_SENDER = "sms.senders.locmem.LocmemSender"
 TWILIO_ACCOUNT_SID = "AC" + "0" * 32
 TWILIO_AUTH_TOKEN = "test-auth-token"
 TWILIO_FROM_NUMBER = "+15005550006"

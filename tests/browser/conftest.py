@@ -64,7 +64,7 @@ def twilio_reports(live_url, settings):
 @pytest.fixture
 def offline_sender(settings):
     """Development's SMS sender: messages are kept and listed at /dev/outbox/."""
-    settings.SMS_SENDER = "smstest.senders.offline.OfflineSender"
+    settings.SMS_SENDER = "sms.senders.offline.OfflineSender"
     settings.DEBUG = True  # the outbox page exists only in development
 
 

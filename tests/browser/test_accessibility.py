@@ -3,8 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from smstest.models import Status
-from tests.factories import PhoneNumberFactory, TestMessageFactory, UserFactory
+from sms.models import Status
+from tests.factories import PhoneNumberFactory, MessageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,8 +32,8 @@ def test_main_pages_have_no_serious_violations(page, live_url, sign_in, scheme):
     user = UserFactory()
     phone = PhoneNumberFactory(user=user, primary=True, label="Mobile")
     PhoneNumberFactory(user=user, number="+14155550177")
-    TestMessageFactory(user=user, phone=phone, status=Status.DELIVERED)
-    TestMessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    MessageFactory(user=user, phone=phone, status=Status.DELIVERED)
+    MessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
     sign_in(user)
     for path in SIGNED_IN:
         page.goto(live_url + path)

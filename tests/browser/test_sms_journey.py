@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from smstest.models import TestMessage
+from sms.models import Message
 from tests.factories import PhoneNumberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def send_custom_test(page, text):
     page.get_by_role("button", name="Send test message").click()
     card = page.locator(".message-card").first
     expect(card).to_contain_text(text)
-    return card, TestMessage.objects.latest("created_at")
+    return card, Message.objects.latest("created_at")
 
 
 def test_quick_action_to_delivered_without_reload(page, live_url, tester, twilio_reports):
@@ -65,7 +65,7 @@ def test_failure_is_explained_and_retry_sends_again(page, live_url, tester, twil
 
     retried = page.locator(".message-card", has_text="retry of").first
     expect(retried.locator(".badge")).to_have_text("Queued")
-    assert TestMessage.objects.filter(retry_of=message).count() == 1
+    assert Message.objects.filter(retry_of=message).count() == 1
 
 
 @pytest.mark.postgres  # a worker thread beside the live server needs a real database server

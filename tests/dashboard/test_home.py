@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phones.models import PhoneNumber, WrongCode
-from smstest.models import Status
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Status
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,16 +112,16 @@ def test_checklist_ticks_steps_from_real_data_and_disappears_when_done(user_clie
     assert '<li class="done">Add a phone number' in html
     assert '<li class="done">Verify it' in html
     assert "<li>Send a test message" in html
-    TestMessageFactory(user=user, phone=phone)
+    MessageFactory(user=user, phone=phone)
     html = user_client.get(reverse("dashboard:phone_widget"), **HTMX).content.decode()
     assert "Getting started" not in html
 
 
 def test_sms_widget_shows_latest_test_live_and_thirty_day_counts(user_client, user):
     phone = PhoneNumberFactory(user=user, primary=True)
-    TestMessageFactory(user=user, phone=phone, status=Status.DELIVERED)
-    TestMessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
-    latest = TestMessageFactory(user=user, phone=phone, status=Status.SENT)
+    MessageFactory(user=user, phone=phone, status=Status.DELIVERED)
+    MessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    latest = MessageFactory(user=user, phone=phone, status=Status.SENT)
     html = user_client.get(reverse("dashboard:home")).content.decode()
     widget = html[html.index('id="sms-widget"') :]
     assert f'id="message-{latest.pk}"' in widget
@@ -148,11 +148,11 @@ def test_home_renders_in_a_fixed_small_number_of_queries(
     user_client, user, django_assert_max_num_queries
 ):
     phone = PhoneNumberFactory(user=user, primary=True, number="+14155550999")
-    TestMessageFactory(user=user, phone=phone)
+    MessageFactory(user=user, phone=phone)
     few = home_queries(user_client)
     for n in range(8):
         phone = PhoneNumberFactory(user=user, verified=n < 4, number=f"+1415555{n:04d}")
-        TestMessageFactory.create_batch(3, user=user, phone=phone)
+        MessageFactory.create_batch(3, user=user, phone=phone)
     with django_assert_max_num_queries(9):
         many = home_queries(user_client)
     assert many == few

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from smstest.models import Status
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Status
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def phone(user):
 
 @pytest.fixture
 def message(user, phone):
-    return TestMessageFactory(user=user, phone=phone, status=Status.DELIVERED)
+    return MessageFactory(user=user, phone=phone, status=Status.DELIVERED)
 
 
 # (page, how to build its URL, the sidebar link that is current, the breadcrumb trail)

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from smstest.senders import BaseSender, SendError
-from smstest.senders.locmem import LocmemSender
+from sms.senders import BaseSender, SendError
+from sms.senders.locmem import LocmemSender
 from tests.factories import PhoneNumberFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from smstest.models import MessageTemplate, Status
-from tests.factories import TestMessageFactory
+from sms.models import Status
+from smstest.models import MessageTemplate
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +15,9 @@ def staff_client(client, admin_user):
 
 
 def test_messages_are_searchable_by_sid_and_filterable_by_error_code(staff_client):
-    TestMessageFactory(twilio_sid="SM" + "c" * 32, status=Status.UNDELIVERED, error_code=30003)
-    TestMessageFactory(twilio_sid="SM" + "d" * 32, status=Status.DELIVERED)
-    url = reverse("admin:smstest_testmessage_changelist")
+    MessageFactory(twilio_sid="SM" + "c" * 32, status=Status.UNDELIVERED, error_code=30003)
+    MessageFactory(twilio_sid="SM" + "d" * 32, status=Status.DELIVERED)
+    url = reverse("admin:sms_message_changelist")
     html = staff_client.get(url, {"q": "SM" + "c" * 32}).content.decode()
     assert "1 result" in html
     html = staff_client.get(url, {"error_code": "30003"}).content.decode()
@@ -24,13 +25,13 @@ def test_messages_are_searchable_by_sid_and_filterable_by_error_code(staff_clien
 
 
 def test_message_page_shows_status_events_read_only(staff_client):
-    message = TestMessageFactory(twilio_sid="SM" + "e" * 32)
+    message = MessageFactory(twilio_sid="SM" + "e" * 32)
     message.apply_status("sent", raw={"MessageStatus": "sent"})
     html = staff_client.get(
-        reverse("admin:smstest_testmessage_change", args=[message.pk])
+        reverse("admin:sms_message_change", args=[message.pk])
     ).content.decode()
     assert "Message status events" in html
-    assert 'name="status_events-0-status"' not in html  # read-only, not an input
+    assert 'name="status_reports-0-status"' not in html  # read-only, not an input
 
 
 def test_template_with_unknown_placeholder_is_refused_in_admin(staff_client):

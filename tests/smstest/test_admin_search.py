@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from smstest.models import TestMessage
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Message
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:smstest_testmessage_changelist")
+CHANGELIST = reverse("admin:sms_message_changelist")
 
 
 def listed(response):
@@ -25,13 +25,13 @@ def listed(response):
 @pytest.fixture
 def alices_message(user):
     phone = PhoneNumberFactory(user=user, verified=True, number="+14155550123")
-    return TestMessageFactory(user=user, phone=phone)
+    return MessageFactory(user=user, phone=phone)
 
 
 @pytest.fixture
 def bobs_message(other_user):
     phone = PhoneNumberFactory(user=other_user, verified=True, number="+12065550199")
-    return TestMessageFactory(user=other_user, phone=phone)
+    return MessageFactory(user=other_user, phone=phone)
 
 
 def test_changelist_without_search_shows_every_message(admin_client, alices_message, bobs_message):
@@ -50,7 +50,7 @@ def test_search_finds_every_message_to_a_number_whoever_sent_it(
 ):
     # Bob later tested the same number (before it was verified on his account).
     shared = PhoneNumberFactory(user=other_user, number="+14155550123")
-    bobs_to_shared = TestMessageFactory(user=other_user, phone=shared)
+    bobs_to_shared = MessageFactory(user=other_user, phone=shared)
 
     found = listed(admin_client.get(CHANGELIST, {"q": "+14155550123"}))
 
@@ -83,9 +83,9 @@ def test_search_for_something_nobody_has_finds_nothing(admin_client, alices_mess
 @pytest.fixture
 def today_and_long_ago(user):
     phone = PhoneNumberFactory(user=user, verified=True, number="+14155550123")
-    recent = TestMessageFactory(user=user, phone=phone, body="sent today")
-    old = TestMessageFactory(user=user, phone=phone, body="sent long ago")
-    TestMessage.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=60))
+    recent = MessageFactory(user=user, phone=phone, body="sent today")
+    old = MessageFactory(user=user, phone=phone, body="sent long ago")
+    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=60))
     return recent, old
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from smstest.models import Status, TestMessage
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Message, Status
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,13 @@ def figure(html, label):
 
 def make_message(user, phone, body, *, age, status=Status.SENT, delivery_seconds=None):
     """A test message sent `age` ago, delivered `delivery_seconds` after it was sent."""
-    message = TestMessageFactory(user=user, phone=phone, body=body)
+    message = MessageFactory(user=user, phone=phone, body=body)
     created_at = timezone.now() - age
     delivered_at = None
     if delivery_seconds is not None:
         status = Status.DELIVERED
         delivered_at = created_at + timedelta(seconds=delivery_seconds)
-    TestMessage.objects.filter(pk=message.pk).update(
+    Message.objects.filter(pk=message.pk).update(
         created_at=created_at, delivered_at=delivered_at, status=status
     )
     return message

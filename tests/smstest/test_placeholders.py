@@ -48,7 +48,7 @@ def test_template_with_unknown_placeholder_cannot_be_saved_in_admin_forms():
 
 @pytest.mark.django_db
 def test_seeded_catalog_has_the_four_kinds_of_test():
-    from smstest.segments import analyse
+    from sms.segments import analyse
 
     templates = {t.name: t for t in MessageTemplate.objects.all()}
     assert {"Plain test", "Unicode and emoji", "Long multi-segment", "Link"} <= set(templates)

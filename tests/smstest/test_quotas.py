@@ -5,8 +5,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from smstest.models import TestMessage
-from tests.factories import PhoneNumberFactory, TestMessageFactory, UserFactory
+from sms.models import Message
+from tests.factories import PhoneNumberFactory, MessageFactory, UserFactory
 from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def send_at(moment, **kwargs):
-    return TestMessageFactory(created_at=moment, **kwargs)
+    return MessageFactory(created_at=moment, **kwargs)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -25,13 +25,13 @@ def test_sixth_test_in_ten_minutes_must_wait_for_the_oldest_to_expire():
         phone = PhoneNumberFactory(user=user, verified=True)
         send_at(NOW - timedelta(minutes=9 - minute), user=user, phone=phone)
     other = PhoneNumberFactory(user=user, verified=True)
-    assert TestMessage.objects.quota_wait(user, other.number) == 60
+    assert Message.objects.quota_wait(user, other.number) == 60
 
 
 @time_machine.travel(NOW, tick=False)
 def test_under_every_limit_there_is_no_wait():
     message = send_at(NOW - timedelta(minutes=1))
-    assert TestMessage.objects.quota_wait(message.user, message.to_number) == 0
+    assert Message.objects.quota_wait(message.user, message.to_number) == 0
 
 
 @time_machine.travel(NOW, tick=False)
@@ -42,7 +42,7 @@ def test_daily_limit_counts_the_last_24_hours():
         send_at(
             NOW - timedelta(hours=23, minutes=30) + timedelta(minutes=hour), user=user, phone=phone
         )
-    assert TestMessage.objects.quota_wait(user, phone.number) == 30 * 60
+    assert Message.objects.quota_wait(user, phone.number) == 30 * 60
 
 
 @time_machine.travel(NOW, tick=False)
@@ -50,7 +50,7 @@ def test_a_number_receives_at_most_three_tests_per_ten_minutes_from_anyone():
     target = PhoneNumberFactory(verified=True)
     for minute in (1, 2, 3):
         send_at(NOW - timedelta(minutes=minute), user=target.user, phone=target)
-    assert TestMessage.objects.quota_wait(UserFactory(), target.number) == 7 * 60
+    assert Message.objects.quota_wait(UserFactory(), target.number) == 7 * 60
 
 
 @pytest.mark.postgres
@@ -66,6 +66,6 @@ def test_two_sends_at_once_cannot_both_squeeze_under_the_quota(settings, sms_out
     landed = run_together(*(lambda c=c: c.post(reverse("smstest:send"), data).url for c in clients))
 
     # One went to its new message's page; the other was sent back to the form, refused.
-    message = TestMessage.objects.get(user=phone.user)
+    message = Message.objects.get(user=phone.user)
     assert sorted(landed) == sorted([message.get_absolute_url(), reverse("phones:manage")])
-    assert TestMessage.objects.filter(user=phone.user).count() == 1
+    assert Message.objects.filter(user=phone.user).count() == 1

@@ -6,18 +6,18 @@ import pytest
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from smstest.models import Status, TestMessage
-from smstest.tasks import check_delivery, send_test_message
-from tests.factories import TestMessageFactory
+from sms.models import Message, Status
+from sms.tasks import check_delivery, send_message
+from tests.factories import MessageFactory
 from tests.threads import run_together
 
-from .fake_twilio import created, error, fetched
+from tests.sms.fake_twilio import created, error, fetched
 
 
 @pytest.mark.django_db
 def test_send_stores_sid_and_initial_status_and_passes_status_callback(sms_outbox):
-    message = TestMessageFactory()
-    send_test_message.call(message.pk)
+    message = MessageFactory()
+    send_message.call(message.pk)
     message.refresh_from_db()
     assert len(sms_outbox) == 1
     sent = sms_outbox[0]
@@ -27,32 +27,32 @@ def test_send_stores_sid_and_initial_status_and_passes_status_callback(sms_outbo
     assert message.twilio_sid == sent.sid
     assert message.status == Status.QUEUED
     assert message.attempts == 1
-    assert list(message.status_events.values_list("status", flat=True)) == ["queued"]
+    assert list(message.status_reports.values_list("status", flat=True)) == ["queued"]
 
 
 @pytest.mark.django_db
 def test_running_the_task_twice_sends_once(sms_outbox):
-    message = TestMessageFactory()
-    send_test_message.call(message.pk)
-    send_test_message.call(message.pk)
+    message = MessageFactory()
+    send_message.call(message.pk)
+    send_message.call(message.pk)
     assert len(sms_outbox) == 1
-    assert TestMessage.objects.get(pk=message.pk).attempts == 1
+    assert Message.objects.get(pk=message.pk).attempts == 1
 
 
 @pytest.mark.django_db
 def test_worker_restarted_mid_send_does_not_send_again(sms_outbox):
     """A claimed message whose worker died is never handed over again."""
-    message = TestMessageFactory(status=Status.SUBMITTING, attempts=1)
-    send_test_message.call(message.pk)
+    message = MessageFactory(status=Status.SUBMITTING, attempts=1)
+    send_message.call(message.pk)
     assert sms_outbox == []
 
 
 @pytest.mark.django_db
 def test_number_that_lost_verification_is_not_texted(sms_outbox):
-    message = TestMessageFactory()
+    message = MessageFactory()
     message.phone.verified_at = None
     message.phone.save()
-    send_test_message.call(message.pk)
+    send_message.call(message.pk)
     message.refresh_from_db()
     assert sms_outbox == []
     assert message.status == Status.FAILED
@@ -62,15 +62,15 @@ def test_number_that_lost_verification_is_not_texted(sms_outbox):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_send_one_message_twice(sms_outbox):
-    message = TestMessageFactory()
-    run_together(*[lambda: send_test_message.call(message.pk)] * 2)
+    message = MessageFactory()
+    run_together(*[lambda: send_message.call(message.pk)] * 2)
     assert len(sms_outbox) == 1
-    assert TestMessage.objects.get(pk=message.pk).attempts == 1
+    assert Message.objects.get(pk=message.pk).attempts == 1
 
 
 @pytest.mark.django_db
 def test_retry_creates_linked_message_with_same_text():
-    failed = TestMessageFactory(status=Status.UNDELIVERED, error_code=30003)
+    failed = MessageFactory(status=Status.UNDELIVERED, error_code=30003)
     retry = failed.retry()
     assert retry.retry_of == failed
     assert retry.body == failed.body
@@ -80,7 +80,7 @@ def test_retry_creates_linked_message_with_same_text():
 
 @pytest.mark.django_db
 def test_message_left_submitting_by_a_dead_worker_fails_as_outcome_unknown(user_client, user):
-    stuck = TestMessageFactory(
+    stuck = MessageFactory(
         user=user,
         status=Status.SUBMITTING,
         attempts=1,
@@ -97,7 +97,7 @@ def test_message_left_submitting_by_a_dead_worker_fails_as_outcome_unknown(user_
 
 @pytest.mark.django_db
 def test_message_still_being_handed_over_keeps_polling(user_client, user):
-    sending = TestMessageFactory(
+    sending = MessageFactory(
         user=user, status=Status.SUBMITTING, attempts=1, submitted_at=timezone.now()
     )
     response = user_client.get(sending.get_absolute_url(), HTTP_HX_REQUEST="true")
@@ -108,16 +108,16 @@ def test_message_still_being_handed_over_keeps_polling(user_client, user):
 @pytest.fixture
 def twilio(settings, fake_twilio):
     """The task sends through the real TwilioSender, to the local fake of Twilio's API."""
-    settings.SMS_SENDER = "smstest.senders.twilio.TwilioSender"
+    settings.SMS_SENDER = "sms.senders.twilio.TwilioSender"
     return fake_twilio
 
 
 @pytest.mark.django_db
 def test_a_number_twilio_refuses_fails_with_the_code_and_its_explanation(twilio):
     twilio.reply(error(400, 21211, "The 'To' number is not a valid phone number."))
-    message = TestMessageFactory()
+    message = MessageFactory()
 
-    send_test_message.call(message.pk)
+    send_message.call(message.pk)
 
     message.refresh_from_db()
     assert (message.status, message.error_code, message.outcome_unknown) == ("failed", 21211, False)
@@ -128,10 +128,10 @@ def test_a_number_twilio_refuses_fails_with_the_code_and_its_explanation(twilio)
 @pytest.mark.django_db
 def test_a_server_error_fails_once_as_outcome_unknown_and_is_never_resent(twilio):
     twilio.reply(error(500, 20500, "Internal Server Error"), created())
-    message = TestMessageFactory()
+    message = MessageFactory()
 
-    send_test_message.call(message.pk)
-    send_test_message.call(message.pk)
+    send_message.call(message.pk)
+    send_message.call(message.pk)
 
     message.refresh_from_db()
     assert (message.status, message.outcome_unknown, message.attempts) == ("failed", True, 1)
@@ -148,9 +148,9 @@ def deferred_tasks(settings):
 
 @pytest.mark.django_db
 def test_after_sending_a_delivery_check_is_deferred_five_minutes(deferred_tasks, sms_outbox):
-    message = TestMessageFactory()
+    message = MessageFactory()
 
-    send_test_message.call(message.pk)
+    send_message.call(message.pk)
 
     [check] = deferred_tasks
     assert check.task.name == "check_delivery" and check.args == [message.pk, 0]
@@ -160,7 +160,7 @@ def test_after_sending_a_delivery_check_is_deferred_five_minutes(deferred_tasks,
 
 @pytest.mark.django_db
 def test_a_lost_final_report_is_fetched_with_twilios_delivery_time(twilio):
-    message = TestMessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
+    message = MessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
     delivered = (timezone.now() - timedelta(minutes=4)).replace(microsecond=0)
     twilio.reply(fetched("delivered", date_updated=delivered))
 
@@ -169,12 +169,12 @@ def test_a_lost_final_report_is_fetched_with_twilios_delivery_time(twilio):
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
     assert message.delivered_at == delivered
-    assert message.status_events.get(status="delivered").raw["source"] == "fetch"
+    assert message.status_reports.get(status="delivered").raw["source"] == "fetch"
 
 
 @pytest.mark.django_db
 def test_still_no_final_status_asks_again_later_then_gives_up(twilio, deferred_tasks):
-    message = TestMessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
+    message = MessageFactory(status=Status.SENT, twilio_sid="SM" + "7" * 32)
     twilio.reply(fetched("sent"), fetched("sent"), error(500, 20500, "Internal Server Error"))
 
     check_delivery.call(message.pk, 0)
@@ -191,7 +191,7 @@ def test_still_no_final_status_asks_again_later_then_gives_up(twilio, deferred_t
 
 @pytest.mark.django_db
 def test_a_message_already_final_or_gone_is_not_fetched(twilio):
-    message = TestMessageFactory(status=Status.DELIVERED, twilio_sid="SM" + "7" * 32)
+    message = MessageFactory(status=Status.DELIVERED, twilio_sid="SM" + "7" * 32)
     check_delivery.call(message.pk)
     check_delivery.call(message.pk + 1000)
     assert twilio.requests == []

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HTMX_STOP_POLLING
 
-from smstest.models import MessageTemplate, Status, TestMessage
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Message, Status
+from smstest.models import MessageTemplate
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_sending_custom_text_queues_and_sends_it_after_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = send(user_client, phone, body="Ünïcode ok? 👋")
-    message = TestMessage.objects.get()
+    message = Message.objects.get()
     assert response.status_code == 302
     assert response.url == message.get_absolute_url()
     assert message.encoding == "UCS-2"
@@ -67,7 +68,7 @@ def test_sending_with_htmx_returns_the_panel_with_the_polling_card(
     with django_capture_on_commit_callbacks(execute=True):
         response = send(user_client, phone, **HTMX)
     html = response.content.decode()
-    message = TestMessage.objects.get()
+    message = Message.objects.get()
     assert response.status_code == 200
     assert 'id="sms-testing"' in html
     assert f'id="message-{message.pk}"' in html
@@ -105,22 +106,22 @@ def test_bad_custom_text_is_explained_next_to_the_field(user_client, phone, body
     html = response.content.decode()
     assert 'id="id_body_error"' in html
     assert error in html
-    assert not TestMessage.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_someone_elses_number_cannot_be_a_target(user_client, phone):
     stranger = PhoneNumberFactory(verified=True, number="+14155550199")
     response = send(user_client, stranger, **HTMX)
     assert 'id="id_phone_error"' in response.content.decode()
-    assert not TestMessage.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_over_quota_the_form_says_when_the_next_test_is_allowed(user_client, user, phone):
     for _ in range(3):
-        TestMessageFactory(user=user, phone=phone)
+        MessageFactory(user=user, phone=phone)
     html = send(user_client, phone, **HTMX).content.decode()
     assert "The next test is allowed at" in html
-    assert TestMessage.objects.count() == 3
+    assert Message.objects.count() == 3
 
 
 def test_preview_counts_characters_encoding_and_segments(user_client, phone):
@@ -137,7 +138,7 @@ def test_preview_counts_characters_encoding_and_segments(user_client, phone):
 
 def test_preview_over_quota_still_measures_the_chosen_template(user_client, user, phone, template):
     for _ in range(3):
-        TestMessageFactory(user=user, phone=phone)
+        MessageFactory(user=user, phone=phone)
     text = template.render(user=user, number_display=phone.display)
     response = user_client.get(
         reverse("smstest:preview"),
@@ -148,14 +149,14 @@ def test_preview_over_quota_still_measures_the_chosen_template(user_client, user
 
 
 def test_status_card_keeps_polling_until_final(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.SENT)
+    message = MessageFactory(user=user, status=Status.SENT)
     response = user_client.get(message.get_absolute_url(), **HTMX)
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in response.content.decode()
 
 
 def test_final_status_answers_286_to_stop_polling(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    message = MessageFactory(user=user, status=Status.DELIVERED)
     response = user_client.get(message.get_absolute_url(), **HTMX)
     html = response.content.decode()
     assert response.status_code == HTMX_STOP_POLLING
@@ -165,7 +166,7 @@ def test_final_status_answers_286_to_stop_polling(user_client, user):
 
 
 def test_message_page_without_htmx_is_a_full_page(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    message = MessageFactory(user=user, status=Status.DELIVERED)
     html = user_client.get(message.get_absolute_url()).content.decode()
     assert "<html" in html
     assert 'aria-label="Breadcrumb"' in html
@@ -173,7 +174,7 @@ def test_message_page_without_htmx_is_a_full_page(user_client, user):
 
 
 def test_failed_card_explains_the_error_and_offers_retry(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
+    message = MessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
     html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
     assert "Error 30003" in html
     assert "https://www.twilio.com/docs/api/errors/30003" in html
@@ -181,7 +182,7 @@ def test_failed_card_explains_the_error_and_offers_retry(user_client, user):
 
 
 def test_unknown_error_code_still_shows_code_and_twilio_message(user_client, user):
-    message = TestMessageFactory(
+    message = MessageFactory(
         user=user, status=Status.FAILED, error_code=39999, error_message="Something odd"
     )
     html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
@@ -203,7 +204,7 @@ def test_unknown_error_code_still_shows_code_and_twilio_message(user_client, use
 def test_a_failure_without_an_error_code_still_says_why(
     user_client, user, status, error_message, shown
 ):
-    message = TestMessageFactory(user=user, status=status, error_message=error_message)
+    message = MessageFactory(user=user, status=status, error_message=error_message)
     html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
     assert "The message was not delivered" in html
     assert shown in html
@@ -211,8 +212,8 @@ def test_a_failure_without_an_error_code_still_says_why(
 
 
 def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.SENT)
-    TestMessage.objects.filter(pk=message.pk).update(
+    message = MessageFactory(user=user, status=Status.SENT)
+    Message.objects.filter(pk=message.pk).update(
         created_at=timezone.now() - timedelta(minutes=11)
     )
     response = user_client.get(message.get_absolute_url(), **HTMX)
@@ -223,8 +224,8 @@ def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_
 
 
 def test_a_message_never_picked_up_by_the_worker_says_so_after_ten_minutes(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.PENDING)
-    TestMessage.objects.filter(pk=message.pk).update(
+    message = MessageFactory(user=user, status=Status.PENDING)
+    Message.objects.filter(pk=message.pk).update(
         created_at=timezone.now() - timedelta(minutes=11)
     )
     response = user_client.get(message.get_absolute_url(), **HTMX)
@@ -233,8 +234,8 @@ def test_a_message_never_picked_up_by_the_worker_says_so_after_ten_minutes(user_
 
 
 def test_reaching_a_final_status_tells_the_dashboard_counts_to_refresh(user_client, user):
-    delivered = TestMessageFactory(user=user, status=Status.DELIVERED)
-    sent = TestMessageFactory(user=user, status=Status.SENT)
+    delivered = MessageFactory(user=user, status=Status.DELIVERED)
+    sent = MessageFactory(user=user, status=Status.SENT)
     final = user_client.get(delivered.get_absolute_url(), **HTMX)
     polling = user_client.get(sent.get_absolute_url(), **HTMX)
     assert "sms-tests-changed" in final.headers["HX-Trigger"]
@@ -245,10 +246,10 @@ def test_retry_over_quota_with_htmx_keeps_the_card_and_says_when_allowed(
     user_client, user, settings
 ):
     settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
-    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    failed = MessageFactory(user=user, status=Status.FAILED, error_code=30006)
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
     html = response.content.decode()
-    assert not TestMessage.objects.filter(retry_of=failed).exists()
+    assert not Message.objects.filter(retry_of=failed).exists()
     assert 'class="message-live" aria-live="polite"' in html
     assert f'id="message-{failed.pk}"' in html
     assert "The next test is allowed at" in html
@@ -259,7 +260,7 @@ def test_retry_over_quota_without_htmx_shows_the_limit_on_the_message_page(
     user_client, user, settings
 ):
     settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
-    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    failed = MessageFactory(user=user, status=Status.FAILED, error_code=30006)
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]), follow=True)
     assert response.redirect_chain[-1][0] == failed.get_absolute_url()
     assert "The next test is allowed at" in response.content.decode()
@@ -268,10 +269,10 @@ def test_retry_over_quota_without_htmx_shows_the_limit_on_the_message_page(
 def test_retry_with_htmx_replaces_the_card_with_the_new_message(
     user_client, user, sms_outbox, django_capture_on_commit_callbacks
 ):
-    failed = TestMessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    failed = MessageFactory(user=user, status=Status.FAILED, error_code=30006)
     with django_capture_on_commit_callbacks(execute=True):
         response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
-    retry = TestMessage.objects.get(retry_of=failed)
+    retry = Message.objects.get(retry_of=failed)
     html = response.content.decode()
     assert f'id="message-{retry.pk}"' in html
     assert "retry of" in html
@@ -279,32 +280,32 @@ def test_retry_with_htmx_replaces_the_card_with_the_new_message(
 
 
 def test_retry_without_htmx_redirects_to_the_new_message(user_client, user):
-    failed = TestMessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
+    failed = MessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]))
-    assert response.url == TestMessage.objects.get(retry_of=failed).get_absolute_url()
+    assert response.url == Message.objects.get(retry_of=failed).get_absolute_url()
 
 
 def test_delivered_message_cannot_be_retried(user_client, user):
-    message = TestMessageFactory(user=user, status=Status.DELIVERED)
+    message = MessageFactory(user=user, status=Status.DELIVERED)
     user_client.post(reverse("smstest:retry", args=[message.pk]))
-    assert not TestMessage.objects.filter(retry_of=message).exists()
+    assert not Message.objects.filter(retry_of=message).exists()
 
 
 @pytest.mark.parametrize(
     ("method", "name"), [("get", "smstest:message"), ("post", "smstest:retry")]
 )
 def test_other_users_messages_are_404(user_client, method, name):
-    theirs = TestMessageFactory(status=Status.FAILED)
+    theirs = MessageFactory(status=Status.FAILED)
     response = getattr(user_client, method)(reverse(name, args=[theirs.pk]))
     assert response.status_code == 404
 
 
 def test_history_lists_only_own_tests_newest_first_with_stats(user_client, user):
-    old = TestMessageFactory(user=user, body="older one", status=Status.FAILED, error_code=30006)
-    new = TestMessageFactory(user=user, body="newer one", status=Status.DELIVERED)
+    old = MessageFactory(user=user, body="older one", status=Status.FAILED, error_code=30006)
+    new = MessageFactory(user=user, body="newer one", status=Status.DELIVERED)
     new.delivered_at = new.created_at + timedelta(seconds=4)
     new.save()
-    TestMessageFactory(body="not mine")
+    MessageFactory(body="not mine")
     html = user_client.get(reverse("smstest:history")).content.decode()
     assert html.index("newer one") < html.index("older one")
     assert "not mine" not in html
@@ -314,8 +315,8 @@ def test_history_lists_only_own_tests_newest_first_with_stats(user_client, user)
 
 
 def test_history_filters_by_status_and_returns_only_results_for_htmx(user_client, user):
-    TestMessageFactory(user=user, body="was delivered", status=Status.DELIVERED)
-    TestMessageFactory(user=user, body="has failed", status=Status.FAILED)
+    MessageFactory(user=user, body="was delivered", status=Status.DELIVERED)
+    MessageFactory(user=user, body="has failed", status=Status.FAILED)
     response = user_client.get(reverse("smstest:history"), {"status": "failed"}, **HTMX)
     html = response.content.decode()
     assert 'id="history-results"' in html
@@ -325,7 +326,7 @@ def test_history_filters_by_status_and_returns_only_results_for_htmx(user_client
 
 def test_history_paginates_by_25(user_client, user):
     phone = PhoneNumberFactory(user=user, verified=True)
-    TestMessageFactory.create_batch(30, user=user, phone=phone)
+    MessageFactory.create_batch(30, user=user, phone=phone)
     html = user_client.get(reverse("smstest:history")).content.decode()
     assert html.count("<tr>") == 26  # header + 25
     assert "Page 1 of 2" in html
@@ -335,7 +336,7 @@ def test_history_paginates_by_25(user_client, user):
 def test_sms_posts_need_the_csrf_token(user, phone, name):
     from django.test import Client
 
-    message = TestMessageFactory(user=user, phone=phone, status=Status.FAILED)
+    message = MessageFactory(user=user, phone=phone, status=Status.FAILED)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     target = reverse(f"smstest:{name}", **({"args": [message.pk]} if name == "retry" else {}))

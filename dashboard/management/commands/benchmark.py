@@ -22,7 +22,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from phones.models import PhoneNumber
-from smstest.models import Status, TestMessage
+from sms.models import Message, Status
 
 AUTH_TOKEN = "benchmark-auth-token"
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 ALLOWED_HOSTS=["testserver"],
                 SECURE_SSL_REDIRECT=False,
                 TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-                SMS_SENDER="smstest.senders.locmem.LocmemSender",
+                SMS_SENDER="sms.senders.locmem.LocmemSender",
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             ):
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(user)
         htmx = {"HTTP_HX_REQUEST": "true"}
-        webhook_url = reverse("smstest:twilio_status")
+        webhook_url = reverse("sms:twilio_status")
         fields = {"MessageSid": message.twilio_sid, "MessageStatus": "sent"}
         signature = RequestValidator(AUTH_TOKEN).compute_signature(
             settings.PUBLIC_BASE_URL + webhook_url, fields
@@ -125,10 +125,10 @@ def seed(phones, messages):
         Status.UNDELIVERED,
         Status.SENT,
     ]
-    TestMessage.objects.bulk_create(
-        TestMessage(
+    Message.objects.bulk_create(
+        Message(
             user=user,
-            phone=verified[n % len(verified)],
+            purpose=Message.Purpose.TEST,
             to_number=verified[n % len(verified)].number,
             body=f"Benchmark message {n}",
             encoding="GSM-7",
@@ -143,5 +143,5 @@ def seed(phones, messages):
         )
         for n in range(messages)
     )
-    latest = TestMessage.objects.order_by("-created_at").first()
+    latest = Message.objects.order_by("-created_at").first()
     return user, latest

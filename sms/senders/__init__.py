@@ -13,12 +13,20 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class SendResult:
+    """Twilio's answer to a created message: its SID, first status and sending number."""
+
     sid: str
     status: str = "queued"
+    sender: str = ""  # the 'From' number or Messaging Service SID, as Twilio reported it
 
 
 class SendError(Exception):
-    """Sending failed. `outcome_unknown` means the provider may have sent it anyway."""
+    """Sending failed: `message` says why in plain words, `code` is Twilio's error code.
+
+    `outcome_unknown` is True when the request may have reached the provider (a 500, a
+    timeout or reset after the request was written): it may have sent the SMS anyway, so
+    the message must not be sent again by itself. False means surely nothing was sent.
+    """
 
     def __init__(self, message, *, code=None, outcome_unknown=False):
         super().__init__(message)
@@ -32,6 +40,11 @@ class BaseSender:
     simulates_outcomes = False
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        """Hand one SMS to the provider: `to` in E.164, `body` as is.
+
+        `status_callback` is the URL the provider reports delivery to. Returns a SendResult;
+        raises SendError. Must not be called inside a transaction or while holding a lock.
+        """
         raise NotImplementedError
 
     def fetch_status(self, sid: str) -> dict | None:

@@ -3,8 +3,8 @@
 import pytest
 from django.core.checks import run_checks
 
-OFFLINE = "smstest.senders.offline.OfflineSender"
-TWILIO = "smstest.senders.twilio.TwilioSender"
+OFFLINE = "sms.senders.offline.OfflineSender"
+TWILIO = "sms.senders.twilio.TwilioSender"
 
 
 def deploy_warnings():
@@ -22,4 +22,4 @@ def deploy_warnings():
 def test_production_on_the_offline_sender_is_a_deploy_warning(settings, debug, sender, warned):
     settings.DEBUG = debug
     settings.SMS_SENDER = sender
-    assert ("smstest.W001" in deploy_warnings()) is warned
+    assert ("sms.W001" in deploy_warnings()) is warned

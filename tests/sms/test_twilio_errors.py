@@ -1,6 +1,6 @@
 import pytest
 
-from smstest.twilio_errors import explain, is_permanent
+from sms.twilio_errors import explain, is_permanent
 
 REQUIRED = [
     21211,

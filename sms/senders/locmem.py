@@ -20,4 +20,4 @@ class LocmemSender(BaseSender):
     def send(self, to, body, status_callback=None):
         sid = "SM" + secrets.token_hex(16)
         self.outbox.append(SentSMS(to=to, body=body, sid=sid, status_callback=status_callback))
-        return SendResult(sid=sid, status="queued")
+        return SendResult(sid=sid, status="queued", sender="+15005550006")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstest.segments import GSM7_BASIC, analyse, validate_custom_text
+from sms.segments import GSM7_BASIC, analyse, validate_custom_text
 
 CYRILLIC = "ж"
 

@@ -4,13 +4,14 @@ import pytest
 from django.urls import reverse
 from django_tasks import default_task_backend
 
-from smstest.models import OutboxMessage, Status, TestMessage
-from smstest.tasks import send_test_message
-from tests.factories import PhoneNumberFactory, TestMessageFactory
+from sms.models import Message, Status
+from sms.models import Message, OutboxMessage
+from sms.tasks import send_message
+from tests.factories import PhoneNumberFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
-OFFLINE = "smstest.senders.offline.OfflineSender"
+OFFLINE = "sms.senders.offline.OfflineSender"
 
 
 @pytest.fixture
@@ -41,8 +42,8 @@ def play_deferred_reports(backend):
 def test_reports_are_played_a_few_seconds_apart_through_the_webhook_path(
     offline, simulate, final, error_code
 ):
-    message = TestMessageFactory(simulate=simulate)
-    send_test_message.call(message.pk)
+    message = MessageFactory(simulate=simulate)
+    send_message.call(message.pk)
     message.refresh_from_db()
     assert message.status == Status.QUEUED
     assert message.twilio_sid.startswith("SM") and len(message.twilio_sid) == 34
@@ -53,11 +54,11 @@ def test_reports_are_played_a_few_seconds_apart_through_the_webhook_path(
     message.refresh_from_db()
     assert message.status == final
     assert message.error_code == error_code
-    assert [e.status for e in message.status_events.all()] == ["queued", "sent", final]
+    assert [e.status for e in message.status_reports.all()] == ["queued", "sent", final]
 
 
 def test_verification_codes_are_kept_without_reports(offline):
-    from smstest.senders import get_sender
+    from sms.senders import get_sender
 
     get_sender().send("+14155550100", "Your code is 123456")
     assert OutboxMessage.objects.get().body == "Your code is 123456"
@@ -79,22 +80,22 @@ def test_simulated_choice_is_stored_on_the_message(user_client, user, offline):
         reverse("smstest:send"),
         {"phone": phone.pk, "template": "custom", "body": "hi", "simulate": "failed"},
     )
-    assert TestMessage.objects.get().simulate == "failed"
+    assert Message.objects.get().simulate == "failed"
 
 
 def test_outbox_page_lists_what_was_sent_in_development(user_client, settings):
     settings.SMS_SENDER = OFFLINE
     settings.DEBUG = True
     OutboxMessage.objects.create(to="+14155550100", body="Your code is 424242", sid="SM" + "1" * 32)
-    html = user_client.get(reverse("smstest:dev_outbox")).content.decode()
+    html = user_client.get(reverse("sms:dev_outbox")).content.decode()
     assert "424242" in html and "+14155550100" in html
 
 
 def test_outbox_is_hidden_with_a_real_sender(user_client, settings):
     settings.DEBUG = True
-    assert user_client.get(reverse("smstest:dev_outbox")).status_code == 404
+    assert user_client.get(reverse("sms:dev_outbox")).status_code == 404
 
 
 def test_outbox_is_hidden_from_non_staff_when_debug_is_off(user_client, settings):
     settings.SMS_SENDER = OFFLINE
-    assert user_client.get(reverse("smstest:dev_outbox")).status_code == 404
+    assert user_client.get(reverse("sms:dev_outbox")).status_code == 404

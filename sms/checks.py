@@ -13,8 +13,8 @@ def offline_sender_in_production(app_configs, **kwargs):
             "The offline SMS sender is active: no text message reaches a phone, so nobody "
             "can verify a number, and staff can read the codes at /dev/outbox/.",
             hint="Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (or "
-            "TWILIO_MESSAGING_SERVICE_SID). For a demo site, add smstest.W001 to "
+            "TWILIO_MESSAGING_SERVICE_SID). For a demo site, add sms.W001 to "
             "SILENCED_SYSTEM_CHECKS.",
-            id="smstest.W001",
+            id="sms.W001",
         )
     ]

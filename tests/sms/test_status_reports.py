@@ -2,21 +2,21 @@
 
 import pytest
 
-from smstest.models import Status, TestMessage
-from tests.factories import TestMessageFactory
+from sms.models import Message, Status
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def report(message, status, **extra):
-    return TestMessage.objects.record_status_report(
+    return Message.objects.record_status_report(
         {"MessageSid": message.twilio_sid, "MessageStatus": status, **extra}
     )
 
 
 @pytest.fixture
 def message():
-    return TestMessageFactory(twilio_sid="SM" + "a" * 32, status=Status.QUEUED)
+    return MessageFactory(twilio_sid="SM" + "a" * 32, status=Status.QUEUED)
 
 
 def test_reports_move_status_forward_and_set_delivered_at(message):
@@ -33,12 +33,12 @@ def test_late_sent_after_delivered_is_recorded_but_not_applied(message):
     report(message, "sent")
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
-    assert [e.status for e in message.status_events.all()] == ["delivered", "sent"]
+    assert [e.status for e in message.status_reports.all()] == ["delivered", "sent"]
 
 
 def test_duplicate_reports_are_harmless(message):
     report(message, "delivered")
-    first_delivery = TestMessage.objects.get(pk=message.pk).delivered_at
+    first_delivery = Message.objects.get(pk=message.pk).delivered_at
     report(message, "delivered")
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
@@ -65,16 +65,16 @@ def test_final_status_is_not_replaced_by_another_final_status(message):
 
 def test_unknown_sid_creates_nothing():
     assert (
-        TestMessage.objects.record_status_report({"MessageSid": "SMnope", "MessageStatus": "sent"})
+        Message.objects.record_status_report({"MessageSid": "SMnope", "MessageStatus": "sent"})
         is None
     )
-    assert not TestMessage.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_timeline_lists_steps_with_times(message):
     report(message, "queued")
     report(message, "sent")
-    steps = TestMessage.objects.with_timeline().get(pk=message.pk).timeline()
+    steps = Message.objects.with_reports().get(pk=message.pk).timeline()
     assert [(label, state) for label, _, state in steps] == [
         ("Queued", "done"),
         ("Sent", "done"),
@@ -84,6 +84,6 @@ def test_timeline_lists_steps_with_times(message):
 
 def test_timeline_ends_in_failure_for_undelivered(message):
     report(message, "undelivered", ErrorCode="30003")
-    steps = TestMessage.objects.with_timeline().get(pk=message.pk).timeline()
+    steps = Message.objects.with_reports().get(pk=message.pk).timeline()
     assert steps[-1][0] == "Undelivered"
     assert steps[-1][2] == "failed"

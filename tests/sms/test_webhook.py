@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from smstest.models import Status, TestMessage
-from tests.factories import TestMessageFactory
+from sms.models import Message, Status
+from tests.factories import MessageFactory
 
 URL = "/webhooks/twilio/status/"
 PUBLIC_URL = "https://sms.example.test/webhooks/twilio/status/"
@@ -36,7 +36,7 @@ def callback(status, **extra):
 
 @pytest.fixture
 def message(db):
-    return TestMessageFactory(twilio_sid=SID, status=Status.QUEUED)
+    return MessageFactory(twilio_sid=SID, status=Status.QUEUED)
 
 
 def test_valid_signature_updates_status(client, message):
@@ -44,7 +44,7 @@ def test_valid_signature_updates_status(client, message):
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
-    assert message.status_events.get().raw["AccountSid"] == "AC" + "0" * 32
+    assert message.status_reports.get().raw["AccountSid"] == "AC" + "0" * 32
 
 
 def test_forged_signature_is_rejected(client, message):
@@ -52,7 +52,7 @@ def test_forged_signature_is_rejected(client, message):
     assert response.status_code == 403
     message.refresh_from_db()
     assert message.status == Status.QUEUED
-    assert not message.status_events.exists()
+    assert not message.status_reports.exists()
 
 
 def test_missing_signature_is_rejected(client, message):
@@ -85,7 +85,7 @@ def test_missing_fields_are_a_bad_request(client, message):
 def test_unknown_sid_is_accepted_and_creates_nothing(client, db):
     response = signed_post(client, callback("delivered"))
     assert response.status_code == 200
-    assert not TestMessage.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_out_of_order_reports_end_in_the_final_status(client, message):
@@ -93,7 +93,7 @@ def test_out_of_order_reports_end_in_the_final_status(client, message):
         assert signed_post(client, callback(status)).status_code == 200
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
-    assert message.status_events.count() == 3
+    assert message.status_reports.count() == 3
 
 
 def test_duplicate_failure_report_keeps_one_error(client, message):
@@ -116,7 +116,7 @@ def test_get_is_not_allowed(client, db):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_callbacks_end_in_the_right_final_status():
-    message = TestMessageFactory(twilio_sid=SID, status=Status.QUEUED)
+    message = MessageFactory(twilio_sid=SID, status=Status.QUEUED)
     statuses = ["sending", "sent", "delivered", "sent", "queued"] * 4
     start = threading.Barrier(len(statuses))
     responses = []
@@ -136,5 +136,5 @@ def test_twenty_concurrent_callbacks_end_in_the_right_final_status():
     message.refresh_from_db()
     assert responses == [200] * 20
     assert message.status == Status.DELIVERED
-    assert message.status_events.count() == 20
+    assert message.status_reports.count() == 20
     assert message.delivered_at is not None

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from twilio.request_validator import RequestValidator
 
-from smstest.senders import SendError, SendResult
-from smstest.senders.twilio import TwilioSender, is_valid_signature
+from sms.senders import SendError, SendResult
+from sms.senders.twilio import TwilioSender, is_valid_signature
 
-from .fake_twilio import created, disconnect, error, fetched, hang
+from tests.sms.fake_twilio import created, disconnect, error, fetched, hang
 
 ACCOUNT_SID = "AC" + "0" * 32  # tests/settings.py
 MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
