@@ -37,9 +37,9 @@ SITE_NAME = env("SITE_NAME", default="Phonebook")
 # Where Twilio reaches this site; status callbacks, webhook signatures and the origin-bound
 # line of code SMS are built from it. Production has no default: a guess (127.0.0.1) would
 # send Twilio's callbacks nowhere and put the wrong host in every code.
-PUBLIC_BASE_URL = env(
-    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
-).rstrip("/")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip(
+    "/"
+)
 _public = urlsplit(PUBLIC_BASE_URL)
 if not DEBUG and not (_public.scheme == "https" and _public.hostname):
     raise ImproperlyConfigured(

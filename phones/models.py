@@ -150,6 +150,8 @@ def code_delivery(message):
     error = message.error
     if error is None:
         return CodeDelivery("sending", "Sending the code…")
+    # Without a SID Twilio never took the message: it was not sent, rather than lost.
+    outcome = "delivered" if message.twilio_sid else "sent"
     if error.blame == Blame.SITE:
         text = "We could not send the code. We are looking into it; please try again later."
     elif error.blame == Blame.OPTED_OUT:
@@ -159,9 +161,11 @@ def code_delivery(message):
             f"STOP). Text START to {sender} from this phone, then send a new code."
         )
     elif error.blame == Blame.NUMBER:
-        text = f"The code was not sent: {error.explanation} {error.action}"
+        text = f"The code was not {outcome}: {error.explanation} {error.action}"
+    elif turned_off := destinations.refusal(message.to_number):
+        text = f"The code was not sent: {turned_off}"  # a new code would be refused too
     else:
-        text = f"The code was not delivered: {error.explanation} Send a new code to try again."
+        text = f"The code was not {outcome}: {error.explanation} Send a new code to try again."
     return CodeDelivery("failed", text)
 
 
@@ -352,8 +356,11 @@ class PhoneNumber(models.Model):
             )
         return None
 
-    def start_verification(self):
+    def start_verification(self, *, simulate=""):
         """Queue a new 6-digit code to the number; the previous code stops working.
+
+        `simulate` (development, offline sender only) is the delivery report to play back,
+        an sms.models.OutboxMessage.Outcome value.
 
         Stores the code's hash and an sms.Message that a worker sends after the commit:
         no network call happens here. Returns the Message; raises CodeRequestRefused
@@ -374,6 +381,7 @@ class PhoneNumber(models.Model):
                 purpose=Message.Purpose.VERIFICATION,
                 to_number=self.number,
                 body=self.verification_sms(code),
+                simulate=simulate,
             )
             self.save(
                 update_fields=[

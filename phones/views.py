@@ -9,6 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from sms.models import OutboxMessage
+from sms.senders import simulates_outcomes
+
 from .forms import AddPhoneForm, CodeForm, LabelForm
 from .models import (
     CannotAddNumber,
@@ -34,6 +37,8 @@ class Row:
     # Why "Send code" is disabled now: a cooldown (counted down on the button) or a quota.
     cooldown_seconds: int = field(init=False, default=0)
     code_blocked_message: str = field(init=False, default="")
+    # Development (offline sender): the delivery reports a code can be made to get.
+    simulate_choices: list = field(init=False, default_factory=list)
 
     def __post_init__(self):
         pk = self.phone.pk
@@ -44,6 +49,8 @@ class Row:
                 self.cooldown_seconds = refusal.wait_seconds
             elif refusal is not None:
                 self.code_blocked_message = refusal.message
+            if simulates_outcomes():
+                self.simulate_choices = OutboxMessage.Outcome.choices
         self.label_form = self.label_form or LabelForm(
             initial={"label": self.phone.label}, auto_id=f"phone-{pk}-%s"
         )
@@ -135,14 +142,22 @@ def add(request):
 @require_POST
 def send_code(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
-    notice, is_error = send_code_notice(phone)
+    notice, is_error = send_code_notice(phone, simulate=simulated_outcome(request))
     return row_response(request, Row(phone, notice=notice, notice_is_error=is_error))
 
 
-def send_code_notice(phone, *, added=False):
+def simulated_outcome(request):
+    """Development only: the delivery report the offline sender should play for this code."""
+    outcome = request.POST.get("simulate", "")
+    if simulates_outcomes() and outcome in OutboxMessage.Outcome.values:
+        return outcome
+    return ""
+
+
+def send_code_notice(phone, *, added=False, simulate=""):
     prefix = f"Added {phone.display}. " if added else ""
     try:
-        phone.start_verification()
+        phone.start_verification(simulate=simulate)
     except CodeRequestRefused as refusal:
         return prefix + ("No code was sent: " if added else "") + refusal.message, True
     return prefix + f"We are sending a code to {phone.display}. Enter it below.", False

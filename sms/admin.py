@@ -75,4 +75,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 @admin.register(StaffAlert)
 class StaffAlertAdmin(admin.ModelAdmin):
     list_display = ["key", "sent_at"]
-

@@ -11,11 +11,11 @@ class StatusCallbackForm(forms.Form):
     A callback that fails here answers 400 and changes nothing, even when it is signed.
     """
 
-    MessageSid = forms.RegexField(regex=MESSAGE_SID)  # noqa: N815 (Twilio's field names)
+    MessageSid = forms.RegexField(regex=MESSAGE_SID)
     # Lower-case words: today's statuses and any Twilio adds later (recorded, not applied).
-    MessageStatus = forms.RegexField(regex=r"^[a-z_]{1,20}\Z")  # noqa: N815
+    MessageStatus = forms.RegexField(regex=r"^[a-z_]{1,20}\Z")
     # Twilio's error codes are five digits.
-    ErrorCode = forms.RegexField(regex=r"^[0-9]{1,6}\Z", required=False)  # noqa: N815
+    ErrorCode = forms.RegexField(regex=r"^[0-9]{1,6}\Z", required=False)
     m = forms.UUIDField(required=False)
 
     def clean(self):

@@ -168,7 +168,7 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
     simulate = models.CharField(
-        max_length=12,
+        max_length=16,
         blank=True,
         help_text="Offline sender only: the delivery report to play back.",
     )
@@ -275,7 +275,8 @@ class Message(models.Model):
             self.error_message = error_message[:300]
         self.save()
         if status != Status.DELIVERED and error_code:
-            alert_if_misconfigured(error_code, self)
+            # Mail goes out after the commit: no network call while the row lock is held.
+            transaction.on_commit(lambda: alert_if_misconfigured(error_code, self))
         return True
 
     def record_submission(self, result):
@@ -400,7 +401,7 @@ class OutboxMessage(models.Model):
     body = models.TextField()
     sid = models.CharField(max_length=34, unique=True)
     # The delivery report the offline sender plays back for this message.
-    outcome = models.CharField(max_length=13, choices=Outcome.choices, default=Outcome.DELIVERED)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.DELIVERED)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ class Blame(StrEnum):
     OPTED_OUT = "opted_out"  # the person texted STOP; START undoes it
     PASSING = "passing"  # may work if tried again later
 
+
 DOCS_URL = "https://www.twilio.com/docs/api/errors/{code}"
 
 

@@ -1,8 +1,8 @@
 from django import forms
 
-from sms import segments
+from sms import destinations, segments
 from sms.models import Message, OutboxMessage
-from sms.senders import get_sender
+from sms.senders import simulates_outcomes
 
 from .models import MessageTemplate, quota_refusal
 
@@ -46,13 +46,17 @@ class SendTestForm(forms.Form):
         self.fields["template"].choices = [
             (pk, template.name) for pk, template in self.templates.items()
         ] + [(CUSTOM, "Custom message")]
-        if not get_sender().simulates_outcomes:
+        if not simulates_outcomes():
             del self.fields["simulate"]
 
     def clean(self):
         cleaned = super().clean()
         phone, choice = cleaned.get("phone"), cleaned.get("template")
         if phone is None or choice is None:
+            return cleaned
+        # The same rule the worker checks again right before sending.
+        if refusal := destinations.refusal(phone.number):
+            self.add_error("phone", refusal)
             return cleaned
         if choice == CUSTOM:
             body = cleaned.get("body", "")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from sms import segments
+from sms import destinations, segments
 from sms.locks import lock_user
 from sms.models import Status
 
@@ -33,7 +33,7 @@ def panel_context(user, form=None):
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def panel(request):
     """The panel as a fragment for the phone-management page (htmx), else a page of its own."""
     template = "smstest/panel.html#panel" if is_fragment_request(request) else "smstest/panel.html"
@@ -88,13 +88,17 @@ def message_detail(request, pk):
 @login_required
 @require_POST
 def retry(request, pk):
-    original = get_object_or_404(tests_of(request.user), pk=pk)
+    get_object_or_404(tests_of(request.user), pk=pk)
     with transaction.atomic():
         lock_user(request.user)
+        # Read under the lock: a report that just delivered it leaves nothing to retry.
+        original = tests_of(request.user).select_for_update().get(pk=pk)
         if not original.can_retry:
             refusal = "Only failed or undelivered messages can be retried."
         elif not is_verified_number_of(request.user, original.to_number):
             refusal = "This number is no longer verified on your account, so nothing was sent."
+        elif turned_off := destinations.refusal(original.to_number):
+            refusal = turned_off
         else:
             refusal = quota_refusal(request.user, original.to_number)
         message = None

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('phones', '0002_phone_country'),
-        ('sms', '0001_initial'),
+        ("phones", "0002_phone_country"),
+        ("sms", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='phonenumber',
-            name='code_message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sms.message'),
+            model_name="phonenumber",
+            name="code_message",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="sms.message",
+            ),
         ),
     ]

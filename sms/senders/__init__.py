@@ -56,5 +56,14 @@ class BaseSender:
         return None
 
 
+def simulates_outcomes() -> bool:
+    """Whether the configured sender plays back chosen outcomes (the offline sender).
+
+    Read from the class: building a sender (a Twilio client) is not needed to know it, and
+    would fail where the Twilio settings are incomplete.
+    """
+    return import_string(settings.SMS_SENDER).simulates_outcomes
+
+
 def get_sender() -> BaseSender:
     return import_string(settings.SMS_SENDER)()

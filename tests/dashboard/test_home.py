@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from phones.models import PhoneNumber, WrongCode
 from sms.models import Status
-from tests.factories import PhoneNumberFactory, MessageFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def last_updated(client):
 
 
 def test_last_updated_follows_deletions_but_not_codes_sent_or_wrong_codes(
-    user_client, user, sms_outbox
+    user_client, user, sms_outbox, committed
 ):
     now = timezone.now()
     with time_machine.travel(now - timedelta(minutes=30), tick=False):
@@ -83,7 +83,8 @@ def test_last_updated_follows_deletions_but_not_codes_sent_or_wrong_codes(
     with time_machine.travel(now - timedelta(minutes=5), tick=False):
         removed.remove()
     with time_machine.travel(now - timedelta(minutes=1), tick=False):
-        kept.start_verification()
+        with committed():
+            kept.start_verification()
         sent = sms_outbox[-1].body.split("code is ")[1][:6]
         with pytest.raises(WrongCode):
             kept.check_code(f"{(int(sent) + 1) % 10**6:06d}")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sms.models import Status
-from tests.factories import PhoneNumberFactory, MessageFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,14 @@ PAGES = [
         ["Dashboard", "SMS test history"],
     ),
     (
+        "sms-panel",
+        lambda f: reverse("smstest:panel"),
+        "SMS tests",
+        ["Dashboard", "SMS testing"],
+    ),
+    (
         "sms-message",
-        lambda f: f("message").get_absolute_url(),
+        lambda f: reverse("smstest:message", args=[f("message").pk]),
         "SMS tests",
         ["Dashboard", "SMS test history", "Test message"],
     ),

@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import transaction
 
+from sms.models import Message
 from sms.senders import BaseSender, SendError
 from sms.senders.locmem import LocmemSender
 from tests.factories import PhoneNumberFactory
@@ -33,6 +35,19 @@ def sent_code(sms_outbox):
         return re.search(r"code is (\d{6})\.", sms_outbox[-1].body).group(1)
 
     return sent_code
+
+
+@pytest.fixture
+def send_code(committed, sent_code):
+    """`send_code(phone)`: start verifying `phone` and let the worker send the SMS, as it does
+    once the request's transaction commits; returns the code the SMS carried."""
+
+    def send_code(phone):
+        with committed():
+            phone.start_verification()
+        return sent_code()
+
+    return send_code
 
 
 class RefusingSender(BaseSender):
@@ -69,14 +84,28 @@ def clock():
         yield traveller
 
 
-class SlowSender(LocmemSender):
-    """Takes a moment to answer, as a real provider does: wide open for races."""
+class TransactionWatchingSender(LocmemSender):
+    """Notes the state of the database connection whenever it is asked to send."""
+
+    seen: list[dict] = []
 
     def send(self, to, body, status_callback=None):
-        time.sleep(0.3)
+        connection = transaction.get_connection()
+        self.seen.append(
+            {"in_atomic_block": connection.in_atomic_block, "autocommit": connection.autocommit}
+        )
         return super().send(to, body, status_callback)
 
 
 @pytest.fixture
-def slow_sender(settings):
-    settings.SMS_SENDER = "tests.phones.conftest.SlowSender"
+def slow_queueing(monkeypatch):
+    """Storing a code's SMS takes a moment, after the limits were checked: wide open for two
+    requests to both pass the checks, unless the locks keep them apart. (The SMS itself is
+    sent after the commit, outside every lock, so a slow provider widens no race.)"""
+    queue = Message.queue.__func__
+
+    def slow_queue(cls, **fields):
+        time.sleep(0.3)
+        return queue(cls, **fields)
+
+    monkeypatch.setattr(Message, "queue", classmethod(slow_queue))

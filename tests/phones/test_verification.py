@@ -17,6 +17,7 @@ from phones.models import (
     TooManyWrongCodes,
     WrongCode,
 )
+from sms.models import Message
 from tests.factories import PhoneNumberFactory
 
 from .conftest import NOW, full_width
@@ -29,18 +30,20 @@ def wrong(code):
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
-def use_up_a_code(phone, sent_code):
+def use_up_a_code(phone, send_code):
     """Send `phone` a code and type five wrong ones; returns the code that was sent."""
-    phone.start_verification()
-    code = sent_code()
+    code = send_code(phone)
     for _ in range(5):
         with pytest.raises(WrongCode):
             phone.check_code(wrong(code))
     return code
 
 
-def test_the_code_is_texted_with_expiry_and_a_line_for_browser_autofill(phone, sms_outbox):
-    phone.start_verification()
+def test_the_code_is_texted_with_expiry_and_a_line_for_browser_autofill(
+    phone, sms_outbox, committed
+):
+    with committed():
+        message = phone.start_verification()
 
     [sms] = sms_outbox
     code = sms.body.split("code is ")[1][:6]
@@ -51,11 +54,13 @@ def test_the_code_is_texted_with_expiry_and_a_line_for_browser_autofill(phone, s
         f"@sms.example.test #{code}"
     )
     assert phone.events.filter(kind=PhoneEvent.Kind.CODE_SENT).count() == 1
+    message.refresh_from_db()
+    assert message.purpose == Message.Purpose.VERIFICATION
+    assert message.twilio_sid == sms.sid and message.body == sms.body
 
 
-def test_only_a_keyed_hash_of_the_code_is_stored(phone, user, sent_code):
-    phone.start_verification()
-    code = sent_code()
+def test_only_a_keyed_hash_of_the_code_is_stored(phone, user, send_code):
+    code = send_code(phone)
     phone.refresh_from_db()
 
     assert code not in phone.code_hash
@@ -65,9 +70,8 @@ def test_only_a_keyed_hash_of_the_code_is_stored(phone, user, sent_code):
     assert other.hash_code(code) != phone.code_hash
 
 
-def test_the_right_code_verifies_and_the_first_verified_number_becomes_primary(phone, sent_code):
-    phone.start_verification()
-    phone.check_code(sent_code())
+def test_the_right_code_verifies_and_the_first_verified_number_becomes_primary(phone, send_code):
+    phone.check_code(send_code(phone))
 
     phone.refresh_from_db()
     assert phone.is_verified and phone.is_primary
@@ -76,56 +80,52 @@ def test_the_right_code_verifies_and_the_first_verified_number_becomes_primary(p
     assert PhoneEvent.Kind.VERIFIED in kinds and PhoneEvent.Kind.PRIMARY_CHANGED in kinds
 
 
-def test_a_second_verified_number_does_not_take_primary(user, phone, sent_code):
+def test_a_second_verified_number_does_not_take_primary(user, phone, send_code):
     first = PhoneNumberFactory(user=user, primary=True)
-    phone.start_verification()
-    phone.check_code(sent_code())
+    phone.check_code(send_code(phone))
     phone.refresh_from_db()
     assert phone.is_verified and not phone.is_primary
     assert list(user.phone_numbers.filter(is_primary=True)) == [first]
 
 
 @pytest.mark.parametrize("typed", ["{0} {1}", " {0}-{1} ", "{0}\u3000{1}"])
-def test_codes_typed_with_spaces_or_dashes_are_accepted(phone, sent_code, typed):
-    phone.start_verification()
-    code = sent_code()
+def test_codes_typed_with_spaces_or_dashes_are_accepted(phone, send_code, typed):
+    code = send_code(phone)
     phone.check_code(typed.format(code[:3], code[3:]))
     assert phone.is_verified
 
 
-def test_codes_typed_in_full_width_digits_are_accepted(phone, sent_code):
-    phone.start_verification()
-    phone.check_code(full_width(sent_code()))
+def test_codes_typed_in_full_width_digits_are_accepted(phone, send_code):
+    phone.check_code(full_width(send_code(phone)))
     assert phone.is_verified
 
 
-def test_a_code_expires_after_ten_minutes(phone, sent_code, clock):
-    phone.start_verification()
+def test_a_code_expires_after_ten_minutes(phone, send_code, clock):
+    code = send_code(phone)
     clock.shift(timedelta(minutes=10))
 
     with pytest.raises(CodeExpired, match=re.escape("This code has expired. Send a new code.")):
-        phone.check_code(sent_code())
+        phone.check_code(code)
     phone.refresh_from_db()
     assert not phone.is_verified
 
 
-def test_a_code_still_works_just_before_it_expires(phone, sent_code, clock):
-    phone.start_verification()
+def test_a_code_still_works_just_before_it_expires(phone, send_code, clock):
+    code = send_code(phone)
     clock.shift(timedelta(minutes=9, seconds=59))
-    phone.check_code(sent_code())
+    phone.check_code(code)
     assert phone.is_verified
 
 
-def test_each_wrong_code_says_how_many_tries_are_left(phone, sent_code):
-    phone.start_verification()
+def test_each_wrong_code_says_how_many_tries_are_left(phone, send_code):
+    code = send_code(phone)
     with pytest.raises(WrongCode, match=re.escape("That code is not right. 4 tries left.")):
-        phone.check_code(wrong(sent_code()))
+        phone.check_code(wrong(code))
     assert phone.events.filter(kind=PhoneEvent.Kind.FAILED_ATTEMPT).count() == 1
 
 
-def test_wrong_code_after_five_tries_requires_new_code(phone, sent_code):
-    phone.start_verification()
-    code = sent_code()
+def test_wrong_code_after_five_tries_requires_new_code(phone, send_code):
+    code = send_code(phone)
     for _ in range(4):
         with pytest.raises(WrongCode):
             phone.check_code(wrong(code))
@@ -144,12 +144,10 @@ def test_checking_before_any_code_was_sent_is_refused(phone):
         phone.check_code("123456")
 
 
-def test_a_new_code_cancels_the_old_one(phone, sent_code, clock):
-    phone.start_verification()
-    old = sent_code()
+def test_a_new_code_cancels_the_old_one(phone, send_code, clock):
+    old = send_code(phone)
     clock.shift(timedelta(seconds=60))
-    phone.start_verification()
-    new = sent_code()
+    new = send_code(phone)
 
     with pytest.raises(WrongCode):
         phone.check_code(old)
@@ -157,10 +155,10 @@ def test_a_new_code_cancels_the_old_one(phone, sent_code, clock):
     assert phone.is_verified
 
 
-def test_a_new_code_does_not_reset_the_daily_failure_count(phone, sent_code, clock):
+def test_a_new_code_does_not_reset_the_daily_failure_count(phone, send_code, clock):
     # 20 wrong codes across four codes (5 each), sent over the day within every quota.
     for _ in range(4):
-        code = use_up_a_code(phone, sent_code)
+        code = use_up_a_code(phone, send_code)
         clock.shift(timedelta(hours=2))
 
     # The first failures (12:00) leave the 24-hour window at 12:00 tomorrow; it is 20:00.
@@ -170,17 +168,16 @@ def test_a_new_code_does_not_reset_the_daily_failure_count(phone, sent_code, clo
         phone.check_code(code)
 
     clock.shift(timedelta(hours=16))
-    phone.start_verification()
-    phone.check_code(sent_code())
+    phone.check_code(send_code(phone))
     assert phone.is_verified
 
 
-def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user, sent_code, clock):
+def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user, send_code, clock):
     # Opening more accounts must not buy more guesses at someone's number.
     # Ten wrong codes from each of two accounts.
     for candidate in [phone, PhoneNumberFactory(user=other_user, number=phone.number)]:
         for _ in range(2):
-            use_up_a_code(candidate, sent_code)
+            use_up_a_code(candidate, send_code)
             clock.shift(timedelta(hours=1))
 
     third = PhoneNumberFactory(number=phone.number)
@@ -190,8 +187,8 @@ def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user
         phone.start_verification()
 
 
-def test_resend_cooldown_says_how_many_seconds_to_wait(phone, clock, sms_outbox):
-    phone.start_verification()
+def test_resend_cooldown_says_how_many_seconds_to_wait(phone, clock, sms_outbox, send_code):
+    send_code(phone)
     clock.shift(timedelta(seconds=20))
 
     with pytest.raises(ResendTooSoon) as refused:
@@ -200,13 +197,13 @@ def test_resend_cooldown_says_how_many_seconds_to_wait(phone, clock, sms_outbox)
     assert refused.value.wait_seconds == 40
 
     clock.shift(timedelta(seconds=40))
-    phone.start_verification()
+    send_code(phone)
     assert len(sms_outbox) == 2
 
 
-def test_at_most_five_codes_per_number_per_hour(phone, clock, sms_outbox):
+def test_at_most_five_codes_per_number_per_hour(phone, clock, sms_outbox, send_code):
     for _ in range(5):
-        phone.start_verification()
+        send_code(phone)
         clock.shift(timedelta(minutes=5))
 
     with pytest.raises(CodeQuotaReached) as refused:
@@ -219,13 +216,13 @@ def test_at_most_five_codes_per_number_per_hour(phone, clock, sms_outbox):
     assert len(sms_outbox) == 5
 
     clock.move_to(NOW + timedelta(hours=1))
-    phone.start_verification()
+    send_code(phone)
     assert len(sms_outbox) == 6
 
 
-def test_deleting_and_re_adding_a_number_does_not_reset_its_limits(user, phone, clock):
+def test_deleting_and_re_adding_a_number_does_not_reset_its_limits(user, phone, clock, send_code):
     for _ in range(5):
-        phone.start_verification()
+        send_code(phone)
         clock.shift(timedelta(minutes=2))
     phone.remove()
 
@@ -234,12 +231,12 @@ def test_deleting_and_re_adding_a_number_does_not_reset_its_limits(user, phone, 
         again.start_verification()
 
 
-def test_at_most_ten_codes_per_user_per_day(user, clock, sms_outbox):
+def test_at_most_ten_codes_per_user_per_day(user, clock, sms_outbox, send_code):
     phones = PhoneNumberFactory.create_batch(4, user=user)
     for round_ in range(3):
         for phone in phones:
             if len(sms_outbox) < 10:
-                phone.start_verification()
+                send_code(phone)
         clock.shift(timedelta(hours=1, minutes=round_))
     assert len(sms_outbox) == 10
 
@@ -250,19 +247,47 @@ def test_at_most_ten_codes_per_user_per_day(user, clock, sms_outbox):
     assert refused.value.message.endswith("You can request another in 20 hours 57 minutes.")
 
 
-def test_a_verified_number_gets_no_code(user, sms_outbox):
+def test_a_verified_number_gets_no_code(user, sms_outbox, committed):
     phone = PhoneNumberFactory(user=user, verified=True)
-    with pytest.raises(AlreadyVerified):
+    with committed(), pytest.raises(AlreadyVerified):
         phone.start_verification()
     assert sms_outbox == []
+    assert not Message.objects.exists()
 
 
-def test_owner_is_emailed_when_a_number_is_verified(
-    phone, sent_code, mailoutbox, django_capture_on_commit_callbacks
+def test_a_code_sms_the_provider_refuses_gives_its_quota_back(phone, refusing_sender, committed):
+    with committed():
+        message = phone.start_verification()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED and message.twilio_sid is None
+    assert message.error_code == 21614
+    phone.refresh_from_db()
+    assert phone.code_delivery.state == "failed"
+    # Surely nothing was sent: no cooldown, and no code counted by the hourly quota.
+    assert phone.code_request_refusal() is None
+    assert not Message.objects.verification_codes().handed_over().exists()
+
+
+def test_a_code_sms_that_may_have_been_sent_keeps_its_code_and_counts(
+    phone, timing_out_sender, committed
 ):
-    phone.start_verification()
-    with django_capture_on_commit_callbacks(execute=True):
-        phone.check_code(sent_code())
+    with committed():
+        message = phone.start_verification()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.UNKNOWN
+    phone.refresh_from_db()
+    assert phone.code_status == "live"
+    assert phone.code_delivery.state == "unknown"
+    assert isinstance(phone.code_request_refusal(), ResendTooSoon)
+    assert list(Message.objects.verification_codes().handed_over()) == [message]
+
+
+def test_owner_is_emailed_when_a_number_is_verified(phone, send_code, mailoutbox, committed):
+    code = send_code(phone)
+    with committed():
+        phone.check_code(code)
 
     [mail] = mailoutbox
     assert mail.to == ["alice@example.com"]
@@ -294,10 +319,10 @@ class TestTakeover:
         return taken, kept
 
     @pytest.fixture
-    def taken_over(self, earlier, phone, sent_code, django_capture_on_commit_callbacks):
-        phone.start_verification()
-        with django_capture_on_commit_callbacks(execute=True):
-            previous = phone.check_code(sent_code())
+    def taken_over(self, earlier, phone, send_code, committed):
+        code = send_code(phone)
+        with committed():
+            previous = phone.check_code(code)
         return previous
 
     def test_the_earlier_account_loses_verification_and_primary(self, earlier, taken_over):

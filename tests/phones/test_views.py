@@ -106,13 +106,16 @@ class TestAdd:
         data = {"number": number, "label": "Work", "region": "US"}
         return client.post(reverse("phones:add"), data | extra.pop("data", {}), **extra)
 
-    def test_htmx_add_sends_the_first_code_and_appends_the_row(self, user_client, user, sms_outbox):
-        response = self.post(user_client, **HTMX)
+    def test_htmx_add_sends_the_first_code_and_appends_the_row(
+        self, user_client, user, sms_outbox, committed
+    ):
+        with committed():
+            response = self.post(user_client, **HTMX)
 
         phone = user.phone_numbers.get()
         html = assert_fragment(response, "add-phone", f"phone-{phone.pk}")
         assert 'hx-swap-oob="beforeend:#phone-list"' in html
-        assert "We sent a code to (206) 555-0101" in html
+        assert "We are sending a code to (206) 555-0101. Enter it below." in html
         assert [sms.to for sms in sms_outbox] == ["+12065550101"]
         code_input = re.search(rf'<input [^>]*id="phone-{phone.pk}-code">', html).group()
         assert " autofocus " in code_input  # the cursor waits for the code
@@ -128,7 +131,7 @@ class TestAdd:
         assert response.status_code == 302
         assert response.url == f"{MANAGE}#phone-{phone.pk}"
         assert message_texts(response) == [
-            "Added (206) 555-0101. We sent a code to (206) 555-0101. Enter it below."
+            "Added (206) 555-0101. We are sending a code to (206) 555-0101. Enter it below."
         ]
         assert phone.label == "Work"
 
@@ -162,33 +165,65 @@ class TestAdd:
         assert not phone.is_primary and not phone.is_verified
 
     def test_a_number_is_added_even_when_no_code_can_be_sent_and_says_why(
-        self, user_client, user, refusing_sender
+        self, user_client, user, clock, send_code, sms_outbox
     ):
+        for phone in PhoneNumberFactory.create_batch(2, user=user):
+            for _ in range(5):
+                send_code(phone)
+                clock.shift(timedelta(minutes=5))
+
         response = self.post(user_client, **HTMX)
-        html = assert_fragment(response, f"phone-{user.phone_numbers.get().pk}")
-        assert "No code was sent: The code could not be sent to this number." in html
+
+        html = assert_fragment(response, f"phone-{user.phone_numbers.get(label='Work').pk}")
+        assert (
+            "Added (206) 555-0101. No code was sent: You have requested 10 codes in the last "
+            "24 hours. You can request another in 23 hours 10 minutes."
+        ) in html
         assert 'class="notice notice-error" role="alert"' in html
+        assert len(sms_outbox) == 10
+
+    def test_a_number_whose_code_the_provider_refuses_is_added_and_its_row_says_why(
+        self, user_client, user, refusing_sender, committed, sms_outbox
+    ):
+        with committed():
+            self.post(user_client, **HTMX)
+
+        phone = user.phone_numbers.get()
+        html = user_client.get(url("row", phone), **HTMX).content.decode()
+        assert "Code not delivered</span>" in html
+        assert (
+            "The code was not sent: Twilio says this number cannot receive SMS, usually "
+            "because it is a landline. Use a mobile number."
+        ) in html
+        assert "disabled" not in html  # nothing was sent: a new code may be asked for at once
+        assert sms_outbox == []
 
 
 class TestSendCode:
-    def test_htmx_resend_swaps_the_row_and_overview(self, user_client, phone, sms_outbox):
-        response = user_client.post(url("send_code", phone), **HTMX)
+    def test_htmx_resend_swaps_the_row_and_overview(
+        self, user_client, phone, sms_outbox, committed
+    ):
+        with committed():
+            response = user_client.post(url("send_code", phone), **HTMX)
         html = assert_fragment(response, f"phone-{phone.pk}")
-        assert "We sent a code to (206) 555-0101. Enter it below." in html
+        assert "We are sending a code to (206) 555-0101. Enter it below." in html
         assert len(sms_outbox) == 1
 
     def test_without_javascript_resend_redirects_with_a_message(self, user_client, phone):
         response = user_client.post(url("send_code", phone))
         assert response.status_code == 302
         assert response.url == f"{MANAGE}#phone-{phone.pk}"
-        assert message_texts(response) == ["We sent a code to (206) 555-0101. Enter it below."]
+        assert message_texts(response) == [
+            "We are sending a code to (206) 555-0101. Enter it below."
+        ]
 
     def test_a_resend_during_the_cooldown_says_how_long_to_wait(
-        self, user_client, phone, clock, sms_outbox
+        self, user_client, phone, clock, sms_outbox, send_code, committed
     ):
-        phone.start_verification()
+        send_code(phone)
         clock.shift(timedelta(seconds=50))
-        response = user_client.post(url("send_code", phone), **HTMX)
+        with committed():
+            response = user_client.post(url("send_code", phone), **HTMX)
         html = response.content.decode()
         assert "A code was just sent. You can request another in 10 seconds." in html
         assert "HX-Trigger" not in response.headers  # nothing changed
@@ -208,9 +243,8 @@ class TestSendCode:
 
 class TestVerify:
     @pytest.fixture
-    def code(self, phone, sent_code, clock):
-        phone.start_verification()
-        return sent_code()
+    def code(self, phone, send_code, clock):
+        return send_code(phone)
 
     def test_htmx_right_code_verifies_in_place(self, user_client, phone, code):
         response = user_client.post(url("verify", phone), {"code": code}, **HTMX)
@@ -362,6 +396,7 @@ def test_the_row_url_gives_htmx_the_row_and_browsers_the_page(user_client, phone
 
 NUMBER_URLS = [
     ("row", "get"),
+    ("code_delivery", "get"),
     ("send_code", "post"),
     ("verify", "post"),
     ("make_primary", "post"),
@@ -414,3 +449,13 @@ def test_visitors_are_sent_to_log_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_the_page_still_renders_when_the_twilio_settings_are_incomplete(
+    user_client, phone, settings
+):
+    settings.SMS_SENDER = "sms.senders.twilio.TwilioSender"
+    settings.TWILIO_FROM_NUMBER = ""
+    response = user_client.get(MANAGE)
+    assert response.status_code == 200
+    assert 'id="send-code-' in response.content.decode()

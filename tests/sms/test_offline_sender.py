@@ -4,10 +4,9 @@ import pytest
 from django.urls import reverse
 from django_tasks import default_task_backend
 
-from sms.models import Message, Status
-from sms.models import Message, OutboxMessage
+from sms.models import Message, OutboxMessage, Status
 from sms.tasks import send_message
-from tests.factories import PhoneNumberFactory, MessageFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +56,54 @@ def test_reports_are_played_a_few_seconds_apart_through_the_webhook_path(
     assert [e.status for e in message.status_reports.all()] == ["queued", "sent", final]
 
 
-def test_verification_codes_are_kept_without_reports(offline):
-    from sms.senders import get_sender
+def test_verification_codes_get_their_delivery_reports_too(offline, user):
+    phone = PhoneNumberFactory(user=user, number="+14155550100")
+    message = phone.start_verification()
+    send_message.call(message.pk)
+    assert "verification code is" in OutboxMessage.objects.get().body
+    play_deferred_reports(offline)
+    message.refresh_from_db()
+    assert message.purpose == Message.Purpose.VERIFICATION
+    assert message.status == Status.DELIVERED
 
-    get_sender().send("+14155550100", "Your code is 123456")
-    assert OutboxMessage.objects.get().body == "Your code is 123456"
-    assert offline.results == []
+
+@pytest.mark.parametrize(
+    ("simulate", "status", "error_code", "in_outbox"),
+    [
+        ("opted_out", Status.FAILED, 21610, False),
+        ("misconfigured", Status.FAILED, 21408, False),
+        ("unknown", Status.UNKNOWN, None, True),
+    ],
+)
+def test_simulated_refusals_and_timeouts_end_as_twilio_would_leave_them(
+    offline, simulate, status, error_code, in_outbox
+):
+    message = MessageFactory(simulate=simulate)
+    send_message.call(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (status, error_code)
+    assert OutboxMessage.objects.exists() is in_outbox
+
+
+def test_a_simulated_timeout_is_later_reported_delivered_through_its_message_id(offline):
+    # As when Twilio created the message but its answer was lost on the way back.
+    message = MessageFactory(simulate="unknown")
+    send_message.call(message.pk)
+    play_deferred_reports(offline)
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+    assert message.twilio_sid == OutboxMessage.objects.get().sid
+
+
+def test_a_simulated_failure_of_a_code_is_explained_on_the_number_row(offline, user, user_client):
+    phone = PhoneNumberFactory(user=user)
+    user_client.post(reverse("phones:send_code", args=[phone.pk]), {"simulate": "opted_out"})
+    message = Message.objects.get()
+    assert message.simulate == "opted_out"
+    send_message.call(message.pk)
+    html = user_client.get(reverse("phones:manage")).content.decode()
+    assert "Code not delivered" in html
+    assert "Text START to +15005550006 from this phone" in html
 
 
 def test_simulate_choice_is_offered_only_by_the_offline_sender(user_client, user, settings):
@@ -87,8 +128,10 @@ def test_outbox_page_lists_what_was_sent_in_development(user_client, settings):
     settings.SMS_SENDER = OFFLINE
     settings.DEBUG = True
     OutboxMessage.objects.create(to="+14155550100", body="Your code is 424242", sid="SM" + "1" * 32)
+    MessageFactory(purpose="verification", twilio_sid="SM" + "1" * 32, status=Status.SENT)
     html = user_client.get(reverse("sms:dev_outbox")).content.decode()
     assert "424242" in html and "+14155550100" in html
+    assert "<td>Verification code</td>" in html and "<td>Sent</td>" in html
 
 
 def test_outbox_is_hidden_with_a_real_sender(user_client, settings):

@@ -4,7 +4,10 @@ import threading
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from sms.models import Message, Status
@@ -138,3 +141,158 @@ def test_twenty_concurrent_callbacks_end_in_the_right_final_status():
     assert message.status == Status.DELIVERED
     assert message.status_reports.count() == 20
     assert message.delivered_at is not None
+
+
+# Callbacks carry our own message id (?m=<uuid>), so a message whose SID never reached us
+# (the send timed out after Twilio created it) still learns its fate.
+
+
+def test_a_late_callback_moves_a_message_whose_send_timed_out_to_delivered(client, db):
+    message = MessageFactory(status=Status.UNKNOWN, error_message="Read timed out.")
+    url = f"{PUBLIC_URL}?m={message.public_id}"
+    for status in ("sent", "delivered"):
+        fields = callback(status)
+        signature = RequestValidator("test-auth-token").compute_signature(url, fields)
+        response = client.post(
+            f"{URL}?m={message.public_id}", fields, HTTP_X_TWILIO_SIGNATURE=signature
+        )
+        assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+    assert message.twilio_sid == SID
+    assert message.error is None and not message.can_retry
+
+
+def test_a_callback_naming_our_message_with_another_sid_changes_nothing(client, db):
+    message = MessageFactory(twilio_sid="SM" + "c" * 32, status=Status.QUEUED)
+    url = f"{PUBLIC_URL}?m={message.public_id}"
+    fields = callback("failed", ErrorCode="30006")
+    signature = RequestValidator("test-auth-token").compute_signature(url, fields)
+    response = client.post(
+        f"{URL}?m={message.public_id}", fields, HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and not message.status_reports.exists()
+
+
+def test_delivered_with_an_error_code_is_a_success(client, message):
+    # Twilio reports some multi-part messages as delivered with ErrorCode 30008.
+    assert signed_post(client, callback("delivered", ErrorCode="30008")).status_code == 200
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+    assert message.error is None
+    assert not message.can_retry
+    assert message.status_reports.get().error_code == 30008
+
+
+def test_a_signature_over_a_repeated_field_is_checked_over_every_value(client, message):
+    fields = QueryDict(mutable=True)
+    fields.update(callback("delivered"))
+    fields.setlist("Foo", ["b", "a"])
+    signature = RequestValidator("test-auth-token").compute_signature(PUBLIC_URL, fields)
+    body = fields.urlencode()
+    response = client.post(
+        URL,
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+    assert message.status_reports.get().raw["Foo"] == ["b", "a"]
+
+
+def test_a_repeated_field_with_one_value_changed_is_rejected(client, message):
+    fields = QueryDict(mutable=True)
+    fields.update(callback("delivered"))
+    fields.setlist("Foo", ["b", "a"])
+    signature = RequestValidator("test-auth-token").compute_signature(PUBLIC_URL, fields)
+    fields.setlist("Foo", ["b", "z"])
+    response = client.post(
+        URL,
+        fields.urlencode(),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"ErrorCode": "abc"},
+        {"ErrorCode": "-5"},
+        {"ErrorCode": "99999999999"},
+        {"MessageStatus": "d" * 50},
+        {"MessageStatus": "Delivered!"},
+        {"MessageSid": "SM123"},
+        {"MessageSid": "XX" + "b" * 32},
+        {"To": "+1415\x00555"},
+        {"MessageStatus": "deliv\x00ered"},
+    ],
+    ids=lambda bad: repr(bad)[:40],
+)
+def test_malformed_values_in_a_signed_callback_are_a_bad_request_and_change_nothing(
+    client, message, bad
+):
+    response = signed_post(client, callback("delivered") | bad)
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+    assert not message.status_reports.exists()
+
+
+def test_a_malformed_message_id_in_the_url_is_a_bad_request(client, message):
+    url = f"{PUBLIC_URL}?m=not-a-uuid"
+    fields = callback("delivered")
+    signature = RequestValidator("test-auth-token").compute_signature(url, fields)
+    response = client.post(f"{URL}?m=not-a-uuid", fields, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("statuses", "final"),
+    [
+        (["sent", "read"], Status.DELIVERED),  # read proves delivery
+        (["delivered", "read"], Status.DELIVERED),
+        (["sent", "partially_delivered"], Status.SENT),
+        (["sent", "receiving", "received"], Status.SENT),
+        (["sent", "rerouted_by_carrier"], Status.SENT),  # a status Twilio may add later
+        (["delivered", "partially_delivered", "sent"], Status.DELIVERED),
+    ],
+)
+def test_other_statuses_are_recorded_without_breaking_forward_only(
+    client, message, statuses, final
+):
+    for status in statuses:
+        assert signed_post(client, callback(status)).status_code == 200
+    message.refresh_from_db()
+    assert message.status == final
+    assert [r.status for r in message.status_reports.all()] == statuses
+
+
+field_names = st.sampled_from(
+    ["MessageSid", "MessageStatus", "ErrorCode", "ErrorMessage", "To", "From", "Foo"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(fields=st.lists(st.tuples(field_names, st.text(max_size=60)), max_size=8))
+def test_no_signed_callback_answers_a_server_error(client, message, fields):
+    body = QueryDict(mutable=True)
+    for name, value in fields:
+        body.appendlist(name, value)
+    signature = RequestValidator("test-auth-token").compute_signature(PUBLIC_URL, body)
+    response = client.post(
+        URL,
+        body.urlencode(),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code in (200, 400)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -24,13 +26,12 @@ def test_messages_are_searchable_by_sid_and_filterable_by_error_code(staff_clien
     assert "SM" + "c" * 32 in html and "SM" + "d" * 32 not in html
 
 
-def test_message_page_shows_status_events_read_only(staff_client):
+def test_message_page_shows_status_reports_read_only(staff_client):
     message = MessageFactory(twilio_sid="SM" + "e" * 32)
     message.apply_status("sent", raw={"MessageStatus": "sent"})
-    html = staff_client.get(
-        reverse("admin:sms_message_change", args=[message.pk])
-    ).content.decode()
-    assert "Message status events" in html
+    html = staff_client.get(reverse("admin:sms_message_change", args=[message.pk])).content.decode()
+    assert 'id="status_reports-heading"' in html and "Status reports" in html
+    assert re.search(r'<td class="field-status">\s*<p>sent</p>', html)  # the report is listed
     assert 'name="status_reports-0-status"' not in html  # read-only, not an input
 
 

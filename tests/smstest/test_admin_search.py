@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sms.models import Message
-from tests.factories import PhoneNumberFactory, MessageFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
 
 pytestmark = pytest.mark.django_db
 

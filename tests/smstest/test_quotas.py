@@ -6,8 +6,12 @@ from django.test import Client
 from django.urls import reverse
 
 from sms.models import Message
-from tests.factories import PhoneNumberFactory, MessageFactory, UserFactory
+from smstest.models import quota_wait
+from tests.factories import MessageFactory, PhoneNumberFactory, UserFactory
+from tests.sms.fake_twilio import created, error
 from tests.threads import run_together
+
+from .helpers import message_url
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +29,13 @@ def test_sixth_test_in_ten_minutes_must_wait_for_the_oldest_to_expire():
         phone = PhoneNumberFactory(user=user, verified=True)
         send_at(NOW - timedelta(minutes=9 - minute), user=user, phone=phone)
     other = PhoneNumberFactory(user=user, verified=True)
-    assert Message.objects.quota_wait(user, other.number) == 60
+    assert quota_wait(user, other.number) == 60
 
 
 @time_machine.travel(NOW, tick=False)
 def test_under_every_limit_there_is_no_wait():
     message = send_at(NOW - timedelta(minutes=1))
-    assert Message.objects.quota_wait(message.user, message.to_number) == 0
+    assert quota_wait(message.user, message.to_number) == 0
 
 
 @time_machine.travel(NOW, tick=False)
@@ -42,7 +46,7 @@ def test_daily_limit_counts_the_last_24_hours():
         send_at(
             NOW - timedelta(hours=23, minutes=30) + timedelta(minutes=hour), user=user, phone=phone
         )
-    assert Message.objects.quota_wait(user, phone.number) == 30 * 60
+    assert quota_wait(user, phone.number) == 30 * 60
 
 
 @time_machine.travel(NOW, tick=False)
@@ -50,7 +54,7 @@ def test_a_number_receives_at_most_three_tests_per_ten_minutes_from_anyone():
     target = PhoneNumberFactory(verified=True)
     for minute in (1, 2, 3):
         send_at(NOW - timedelta(minutes=minute), user=target.user, phone=target)
-    assert Message.objects.quota_wait(UserFactory(), target.number) == 7 * 60
+    assert quota_wait(UserFactory(), target.number) == 7 * 60
 
 
 @pytest.mark.postgres
@@ -63,9 +67,81 @@ def test_two_sends_at_once_cannot_both_squeeze_under_the_quota(settings, sms_out
     for client in clients:
         client.force_login(phone.user)
 
-    landed = run_together(*(lambda c=c: c.post(reverse("smstest:send"), data).url for c in clients))
+    responses = run_together(*(lambda c=c: c.post(reverse("smstest:send"), data) for c in clients))
 
-    # One went to its new message's page; the other was sent back to the form, refused.
+    # One went to its new message's page; the other got the panel page back, refused.
     message = Message.objects.get(user=phone.user)
-    assert sorted(landed) == sorted([message.get_absolute_url(), reverse("phones:manage")])
+    sent = [r for r in responses if r.status_code == 302]
+    refused = [r for r in responses if r.status_code == 200]
+    assert [r.url for r in sent] == [message_url(message)]
+    assert len(refused) == 1
+    assert "The next test is allowed at" in refused[0].content.decode()
     assert Message.objects.filter(user=phone.user).count() == 1
+    assert [sms.body for sms in sms_outbox] == ["Race"]  # real commits: the one queued went
+
+
+def send_test(client, phone, body):
+    data = {"phone": phone.pk, "template": "custom", "body": body}
+    return client.post(reverse("smstest:send"), data)
+
+
+@pytest.fixture
+def one_test_per_ten_minutes(settings):
+    settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
+
+
+def test_a_test_twilio_refuses_gives_its_quota_back(
+    user_client, user, twilio, committed, one_test_per_ten_minutes
+):
+    phone = PhoneNumberFactory(user=user, primary=True)
+    twilio.reply(error(400, 21211, "The 'To' number is not a valid phone number."), created())
+
+    with committed():
+        send_test(user_client, phone, "first")
+    refused = Message.objects.get(body="first")
+    assert (refused.status, refused.error_code, refused.twilio_sid) == ("failed", 21211, None)
+    assert quota_wait(user, phone.number) == 0
+
+    with committed():
+        response = send_test(user_client, phone, "second")
+
+    second = Message.objects.get(body="second")
+    assert response.status_code == 302
+    assert second.status == "queued" and second.twilio_sid
+    assert [request.fields["Body"] for request in twilio.requests] == ["first", "second"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [created(), error(500, 20500, "Internal Server Error")],
+    ids=["accepted", "outcome-unknown"],
+)
+def test_a_test_twilio_may_have_sent_keeps_counting(
+    user_client, user, twilio, committed, one_test_per_ten_minutes, reply
+):
+    phone = PhoneNumberFactory(user=user, primary=True)
+    twilio.reply(reply)
+
+    with committed():
+        send_test(user_client, phone, "first")
+    assert quota_wait(user, phone.number) > 0
+
+    with committed():
+        response = send_test(user_client, phone, "second")
+
+    assert response.status_code == 200
+    assert "The next test is allowed at" in response.content.decode()
+    assert len(twilio.requests) == 1
+
+
+def test_a_test_cancelled_before_sending_gives_its_quota_back(user, one_test_per_ten_minutes):
+    phone = PhoneNumberFactory(user=user, verified=True)
+    queued = MessageFactory(user=user, phone=phone)
+    other = PhoneNumberFactory(user=user, verified=True)
+    assert quota_wait(user, other.number) > 0
+
+    phone.remove()  # drops the test no worker has sent yet
+
+    queued.refresh_from_db()
+    assert queued.status == "failed"
+    assert quota_wait(user, other.number) == 0

@@ -9,7 +9,9 @@ from django_htmx.http import HTMX_STOP_POLLING
 
 from sms.models import Message, Status
 from smstest.models import MessageTemplate
-from tests.factories import PhoneNumberFactory, MessageFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
+
+from .helpers import message_url
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +58,7 @@ def test_sending_custom_text_queues_and_sends_it_after_commit(
         response = send(user_client, phone, body="Ünïcode ok? 👋")
     message = Message.objects.get()
     assert response.status_code == 302
-    assert response.url == message.get_absolute_url()
+    assert response.url == message_url(message)
     assert message.encoding == "UCS-2"
     assert message.status == Status.QUEUED
     assert [sms.body for sms in sms_outbox] == ["Ünïcode ok? 👋"]
@@ -150,14 +152,14 @@ def test_preview_over_quota_still_measures_the_chosen_template(user_client, user
 
 def test_status_card_keeps_polling_until_final(user_client, user):
     message = MessageFactory(user=user, status=Status.SENT)
-    response = user_client.get(message.get_absolute_url(), **HTMX)
+    response = user_client.get(message_url(message), **HTMX)
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in response.content.decode()
 
 
 def test_final_status_answers_286_to_stop_polling(user_client, user):
     message = MessageFactory(user=user, status=Status.DELIVERED)
-    response = user_client.get(message.get_absolute_url(), **HTMX)
+    response = user_client.get(message_url(message), **HTMX)
     html = response.content.decode()
     assert response.status_code == HTMX_STOP_POLLING
     assert "every 2s" not in html
@@ -167,7 +169,7 @@ def test_final_status_answers_286_to_stop_polling(user_client, user):
 
 def test_message_page_without_htmx_is_a_full_page(user_client, user):
     message = MessageFactory(user=user, status=Status.DELIVERED)
-    html = user_client.get(message.get_absolute_url()).content.decode()
+    html = user_client.get(message_url(message)).content.decode()
     assert "<html" in html
     assert 'aria-label="Breadcrumb"' in html
     assert f'id="message-{message.pk}"' in html
@@ -175,7 +177,7 @@ def test_message_page_without_htmx_is_a_full_page(user_client, user):
 
 def test_failed_card_explains_the_error_and_offers_retry(user_client, user):
     message = MessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
-    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    html = user_client.get(message_url(message), **HTMX).content.decode()
     assert "Error 30003" in html
     assert "https://www.twilio.com/docs/api/errors/30003" in html
     assert reverse("smstest:retry", args=[message.pk]) in html
@@ -185,7 +187,7 @@ def test_unknown_error_code_still_shows_code_and_twilio_message(user_client, use
     message = MessageFactory(
         user=user, status=Status.FAILED, error_code=39999, error_message="Something odd"
     )
-    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    html = user_client.get(message_url(message), **HTMX).content.decode()
     assert "39999" in html and "Something odd" in html
 
 
@@ -205,7 +207,7 @@ def test_a_failure_without_an_error_code_still_says_why(
     user_client, user, status, error_message, shown
 ):
     message = MessageFactory(user=user, status=status, error_message=error_message)
-    html = user_client.get(message.get_absolute_url(), **HTMX).content.decode()
+    html = user_client.get(message_url(message), **HTMX).content.decode()
     assert "The message was not delivered" in html
     assert shown in html
     assert "twilio.com/docs" not in html
@@ -213,10 +215,8 @@ def test_a_failure_without_an_error_code_still_says_why(
 
 def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_client, user):
     message = MessageFactory(user=user, status=Status.SENT)
-    Message.objects.filter(pk=message.pk).update(
-        created_at=timezone.now() - timedelta(minutes=11)
-    )
-    response = user_client.get(message.get_absolute_url(), **HTMX)
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    response = user_client.get(message_url(message), **HTMX)
     html = response.content.decode()
     assert response.status_code == HTMX_STOP_POLLING
     assert "every 2s" not in html
@@ -225,10 +225,8 @@ def test_a_card_waiting_ten_minutes_for_a_report_stops_polling_and_says_so(user_
 
 def test_a_message_never_picked_up_by_the_worker_says_so_after_ten_minutes(user_client, user):
     message = MessageFactory(user=user, status=Status.PENDING)
-    Message.objects.filter(pk=message.pk).update(
-        created_at=timezone.now() - timedelta(minutes=11)
-    )
-    response = user_client.get(message.get_absolute_url(), **HTMX)
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    response = user_client.get(message_url(message), **HTMX)
     assert response.status_code == HTMX_STOP_POLLING
     assert "the sending worker may be stopped" in response.content.decode()
 
@@ -236,8 +234,8 @@ def test_a_message_never_picked_up_by_the_worker_says_so_after_ten_minutes(user_
 def test_reaching_a_final_status_tells_the_dashboard_counts_to_refresh(user_client, user):
     delivered = MessageFactory(user=user, status=Status.DELIVERED)
     sent = MessageFactory(user=user, status=Status.SENT)
-    final = user_client.get(delivered.get_absolute_url(), **HTMX)
-    polling = user_client.get(sent.get_absolute_url(), **HTMX)
+    final = user_client.get(message_url(delivered), **HTMX)
+    polling = user_client.get(message_url(sent), **HTMX)
     assert "sms-tests-changed" in final.headers["HX-Trigger"]
     assert "HX-Trigger" not in polling.headers
 
@@ -246,7 +244,10 @@ def test_retry_over_quota_with_htmx_keeps_the_card_and_says_when_allowed(
     user_client, user, settings
 ):
     settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
-    failed = MessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    # Twilio took it (it has a SID) and reported it failed: it counts against the quota.
+    failed = MessageFactory(
+        user=user, status=Status.FAILED, error_code=30006, twilio_sid="SM" + "a" * 32
+    )
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
     html = response.content.decode()
     assert not Message.objects.filter(retry_of=failed).exists()
@@ -260,9 +261,12 @@ def test_retry_over_quota_without_htmx_shows_the_limit_on_the_message_page(
     user_client, user, settings
 ):
     settings.SMS_TESTS_PER_USER_PER_10_MINUTES = 1
-    failed = MessageFactory(user=user, status=Status.FAILED, error_code=30006)
+    # Twilio took it (it has a SID) and reported it failed: it counts against the quota.
+    failed = MessageFactory(
+        user=user, status=Status.FAILED, error_code=30006, twilio_sid="SM" + "a" * 32
+    )
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == failed.get_absolute_url()
+    assert response.redirect_chain[-1][0] == message_url(failed)
     assert "The next test is allowed at" in response.content.decode()
 
 
@@ -282,7 +286,7 @@ def test_retry_with_htmx_replaces_the_card_with_the_new_message(
 def test_retry_without_htmx_redirects_to_the_new_message(user_client, user):
     failed = MessageFactory(user=user, status=Status.UNDELIVERED, error_code=30003)
     response = user_client.post(reverse("smstest:retry", args=[failed.pk]))
-    assert response.url == Message.objects.get(retry_of=failed).get_absolute_url()
+    assert response.url == message_url(Message.objects.get(retry_of=failed))
 
 
 def test_delivered_message_cannot_be_retried(user_client, user):
@@ -311,7 +315,7 @@ def test_history_lists_only_own_tests_newest_first_with_stats(user_client, user)
     assert "not mine" not in html
     assert "50%" in html  # one delivered of two finished
     assert "4.0 s" in html
-    assert old.get_absolute_url() in html
+    assert message_url(old) in html
 
 
 def test_history_filters_by_status_and_returns_only_results_for_htmx(user_client, user):
@@ -345,3 +349,47 @@ def test_sms_posts_need_the_csrf_token(user, phone, name):
     client.get(reverse("phones:manage"))
     token = client.cookies["csrftoken"].value
     assert client.post(target, data, HTTP_X_CSRFTOKEN=token, **HTMX).status_code == 200
+
+
+NO_LONGER_VERIFIED = "This number is no longer verified on your account, so nothing was sent."
+
+
+def lose(phone, how):
+    if how == "taken_over":
+        phone.lose_verification()
+    else:
+        phone.remove()
+
+
+@pytest.mark.parametrize("how", ["taken_over", "removed"])
+def test_retry_to_a_number_no_longer_verified_is_refused_with_htmx(
+    user_client, user, phone, committed, sms_outbox, how
+):
+    failed = MessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    lose(phone, how)
+
+    with committed():
+        response = user_client.post(reverse("smstest:retry", args=[failed.pk]), **HTMX)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert f'id="message-{failed.pk}"' in html
+    assert NO_LONGER_VERIFIED in html
+    assert 'role="alert"' in html
+    assert not Message.objects.filter(retry_of=failed).exists()
+    assert sms_outbox == []
+
+
+def test_retry_to_a_number_no_longer_verified_is_refused_without_htmx(
+    user_client, user, phone, committed, sms_outbox
+):
+    failed = MessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    lose(phone, "taken_over")
+
+    with committed():
+        response = user_client.post(reverse("smstest:retry", args=[failed.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == message_url(failed)
+    assert NO_LONGER_VERIFIED in response.content.decode()
+    assert not Message.objects.filter(retry_of=failed).exists()
+    assert sms_outbox == []
