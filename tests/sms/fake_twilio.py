@@ -4,6 +4,7 @@ It records every request and answers with the replies a test scripts, in order.
 """
 
 import base64
+import dataclasses
 import json
 import re
 import secrets
@@ -12,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -27,10 +29,13 @@ class Reply:
     body: dict | None = None  # on a 201: what differs from the message Twilio would create
     headers: dict = field(default_factory=dict)
     hang: bool = False  # before not answering, hold the connection until the fake stops
+    byte_interval: float | None = None  # seconds between the bytes of a trickled answer
 
 
-def created(sid=None):
-    return Reply(201, None if sid is None else {"sid": sid})
+def created(sid=None, from_=None):
+    """Twilio's 201 for a new message; `from_`: the number it reports sending from."""
+    changes = {"sid": sid, "from": from_}
+    return Reply(201, {name: value for name, value in changes.items() if value is not None})
 
 
 def fetched(status, error_code=None, error_message=None, date_updated=None):
@@ -61,17 +66,26 @@ def disconnect():
     return Reply(None)
 
 
+def trickle(reply=None, seconds_per_byte=0.5):
+    """`reply` (by default `created()`), one byte every `seconds_per_byte`: a whole answer
+    takes minutes, while each byte comes well within a read timeout."""
+    return dataclasses.replace(reply or created(), byte_interval=seconds_per_byte)
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
     path: str
     fields: dict[str, str]
     auth: tuple[str, str] | None
+    content_type: str = ""
 
 
 class FakeTwilio:
     def __init__(self):
         self.requests: list[RecordedRequest] = []
+        # The status and JSON body of each answer, in the order of `requests`.
+        self.answers: list[tuple[int | None, dict | None]] = []
         self.stopping = threading.Event()
         self._replies: deque[Reply] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -98,6 +112,11 @@ class FakeTwilio:
     def answer(self, request: RecordedRequest) -> tuple[Reply, dict | None]:
         """The reply to `request` and its JSON body."""
         self.requests.append(request)
+        reply, body = self._answer(request)
+        self.answers.append((reply.status, body))
+        return reply, body
+
+    def _answer(self, request):
         path = MESSAGES_PATH.match(request.path)
         resource = MESSAGE_PATH.match(request.path)
         if request.method == "GET" and resource:
@@ -120,26 +139,42 @@ class FakeTwilio:
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
-        fields = dict(parse_qsl(self.rfile.read(length).decode()))
-        request = RecordedRequest(self.command, self.path, fields, _basic_auth(self))
-        reply, body = self.server.fake.answer(request)
+        fields = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+        content_type = self.headers.get("Content-Type", "")
+        request = RecordedRequest(self.command, self.path, fields, _basic_auth(self), content_type)
+        fake = self.server.fake
+        reply, body = fake.answer(request)
         if reply.status is None:
             if reply.hang:
-                self.server.fake.stopping.wait(timeout=10)
+                fake.stopping.wait(timeout=10)
             return  # the connection closes without a response
-        content = json.dumps(body).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(content)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(content)
+        response = _response(reply, body)
+        if reply.byte_interval is None:
+            self.wfile.write(response)
+            return
+        for at in range(len(response)):
+            if fake.stopping.wait(reply.byte_interval):
+                return
+            try:
+                self.wfile.write(response[at : at + 1])
+            except OSError:
+                return  # the client gave up
 
     do_GET = do_POST
 
     def log_message(self, format, *args):
         pass  # keeps test output clean
+
+
+def _response(reply, body):
+    content = json.dumps(body).encode()
+    head = [
+        f"HTTP/1.0 {reply.status} {HTTPStatus(reply.status).phrase}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(content)}",
+        *(f"{name}: {value}" for name, value in reply.headers.items()),
+    ]
+    return "\r\n".join([*head, "", ""]).encode() + content
 
 
 def _basic_auth(handler):
