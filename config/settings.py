@@ -1,5 +1,6 @@
 """Settings for the whole project, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "sms",
     "phones",
     "smstest",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username or IP before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,9 +176,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # Security: the production values are what `check --deploy` asks for.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# How many proxies of ours stand in front (each appends to X-Forwarded-For). The per-IP
+# limits read the client's address that many hops from the right; with 0 they read only
+# REMOTE_ADDR, since a client can send any X-Forwarded-For it likes.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
@@ -231,6 +243,32 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # Seconds between the offline sender's simulated status callbacks.
 OFFLINE_SENDER_STEP_SECONDS = env.float("OFFLINE_SENDER_STEP_SECONDS", default=2.0)
 
+# Abuse and cost controls (docs/security.md). Budgets count what is stored in the database,
+# so they hold across processes and machines; segments, not messages, measure cost.
+SMS_BUDGET_SEGMENTS_PER_HOUR = env.int("SMS_BUDGET_SEGMENTS_PER_HOUR", default=1000)
+SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR = env.int(
+    "SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR", default=500
+)
+SMS_BUDGET_PER_IP_PER_HOUR = env.int("SMS_BUDGET_PER_IP_PER_HOUR", default=20)
+CODE_REQUESTS_PER_IP_PER_HOUR = env.int("CODE_REQUESTS_PER_IP_PER_HOUR", default=10)
+SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=5)
+PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=5)
+VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY = env.int(
+    "VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY", default=10
+)
+# Sign-in throttling (django-axes, counted in its database tables): after this many failed
+# sign-ins for one username, or from one IP address, further tries are refused for a while.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# The pause runs from the last failure before it, not from every try during it: retrying
+# cannot keep someone else's account locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "sms.clients.client_ip"
+AXES_VERBOSE = False
+
 # SMS test quotas
 SMS_TESTS_PER_USER_PER_10_MINUTES = env.int("SMS_TESTS_PER_USER_PER_10_MINUTES", default=5)
 SMS_TESTS_PER_USER_PER_DAY = env.int("SMS_TESTS_PER_USER_PER_DAY", default=20)
@@ -242,5 +280,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The SDK logs every request and its headers at INFO.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        "twilio.http_client": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lock-outs come at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -6,6 +6,11 @@ from dashboard import views as dashboard_views
 urlpatterns = [
     path("", dashboard_views.root, name="root"),
     path("accounts/signup/", dashboard_views.signup, name="signup"),
+    path(
+        "accounts/password_reset/",
+        dashboard_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("dashboard/phone-management/", include("phones.urls")),

@@ -1,7 +1,10 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Max, Q
 from django.shortcuts import redirect, render
@@ -9,10 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from phones.models import PhoneEvent
+from sms.clients import client_ip
 from sms.models import Status
 from smstest.models import tests_of
 
 from .forms import SignupForm
+from .models import ClientEvent, LimitReached
 
 WIDGET_PHONES = 3
 
@@ -26,11 +31,51 @@ def signup(request):
         return redirect("dashboard:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_short_name() or user.username}!")
-        return redirect("dashboard:home")
+        try:
+            with ClientEvent.objects.within_limit(
+                ClientEvent.Kind.SIGNUP,
+                client_ip(request),
+                limit=settings.SIGNUPS_PER_IP_PER_HOUR,
+                window=timedelta(hours=1),
+                refusal="Too many accounts were created from your network in the last hour. "
+                "Please try again later.",
+            ):
+                user = form.save()
+        except LimitReached as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.get_short_name() or user.username}!")
+            return redirect("dashboard:home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, limited per client IP, with links built from PUBLIC_BASE_URL.
+
+    The request's Host header is the client's to choose: a link built from it could point
+    at any port or host the site also answers to.
+    """
+
+    @property
+    def extra_email_context(self):
+        public = urlsplit(settings.PUBLIC_BASE_URL)
+        return {"domain": public.netloc, "protocol": public.scheme, "site_name": settings.SITE_NAME}
+
+    def form_valid(self, form):
+        try:
+            with ClientEvent.objects.within_limit(
+                ClientEvent.Kind.PASSWORD_RESET,
+                client_ip(self.request),
+                limit=settings.PASSWORD_RESETS_PER_IP_PER_HOUR,
+                window=timedelta(hours=1),
+                refusal="Too many password resets were asked for from your network in the "
+                "last hour. Please try again later.",
+            ):
+                return super().form_valid(form)
+        except LimitReached as refusal:
+            form.add_error(None, refusal.message)
+            return self.form_invalid(form)
 
 
 @login_required

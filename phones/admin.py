@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .forms import region_name
+from sms.admin_search import NumberSearchMixin
+from sms.destinations import region_name
+
 from .models import PhoneEvent, PhoneNumber
 
 
@@ -49,10 +51,11 @@ class PhoneEventInline(admin.TabularInline):
 
 
 @admin.register(PhoneNumber)
-class PhoneNumberAdmin(admin.ModelAdmin):
+class PhoneNumberAdmin(NumberSearchMixin, admin.ModelAdmin):
     list_display = ["number", "user", "label", "country", "is_verified", "is_primary", "created_at"]
     list_filter = [VerifiedFilter, "is_primary", RegionFilter]
     search_fields = ["number", "user__email", "user__username"]
+    number_search_fields = ["number"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["code_sent_at", "code_attempts", "created_at", "updated_at"]
@@ -74,10 +77,11 @@ class PhoneNumberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PhoneEvent)
-class PhoneEventAdmin(admin.ModelAdmin):
+class PhoneEventAdmin(NumberSearchMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "number", "user", "detail"]
     list_filter = ["kind"]
     search_fields = ["number", "user__email", "user__username"]
+    number_search_fields = ["number"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from phonenumber_field.modelfields import PhoneNumberField
 
-from sms import destinations
+from sms import budgets, destinations
 from sms.destinations import display_number, numbering_region
 from sms.limits import WindowedQuerySet
-from sms.locks import lock_user, lock_users
+from sms.locks import lock_number, lock_user, lock_users
 from sms.models import Message
 from sms.twilio_errors import Blame
 
@@ -115,7 +115,16 @@ class NoCodeSent(CodeRejected):
 
 
 class TooManyWrongCodes(CodeRequestRefused, CodeRejected):
-    """The daily cap on wrong codes: no new code is sent and no code is checked."""
+    """This account's daily cap on wrong codes for a number: no new code, no check."""
+
+
+class NumberBusy(CodeRequestRefused):
+    """Codes other accounts asked for stop this send; the message says nothing of them."""
+
+
+class CodeNeedsRenewal(CodeRejected):
+    """The number is guarded (too many wrong codes across accounts): only a new code,
+    sent after that, can be checked, once."""
 
 
 class AlreadyVerified(CodeRequestRefused, CodeRejected):
@@ -305,95 +314,129 @@ class PhoneNumber(models.Model):
 
         The limits count the code SMS handed to the pipeline (sms.Message rows, which
         outlive the number, so deleting and re-adding a number resets none of them); a code
-        that surely was not sent counts for none.
+        that surely was not sent counts for none. What this account is told depends only on
+        its own requests: when other accounts' codes to the same phone stop a send, the
+        answer is a generic NumberBusy.
         """
         if self.is_verified:
             return AlreadyVerified("This number is already verified.")
         if turned_off := destinations.refusal(self.number):
             return SendingTurnedOff(turned_off)
         now = timezone.now()
+        cooldown = timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS)
+        hourly = settings.VERIFICATION_MAX_CODES_PER_NUMBER_PER_HOUR
+        daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
         codes = Message.objects.verification_codes().handed_over()
-        codes_to_number = codes.filter(to_number=self.number)
-        if until := codes_to_number.limit_reached_until(
-            1, timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS), now
-        ):
+        mine = codes.filter(user_id=self.user_id)
+        my_codes_to_number = mine.filter(to_number=self.number)
+        if until := my_codes_to_number.limit_reached_until(1, cooldown, now):
             return ResendTooSoon(
                 f"A code was just sent. You can request another in "
                 f"{wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
-        if refusal := self.failure_limit_refusal(now):
+        if refusal := self.own_failure_refusal(now):
             return refusal
-        hourly = settings.VERIFICATION_MAX_CODES_PER_NUMBER_PER_HOUR
-        if until := codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
+        if until := my_codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
             return CodeQuotaReached(
-                f"This number has been sent {hourly} codes in the last hour. "
+                f"You have requested {hourly} codes for this number in the last hour. "
                 f"You can request another in {wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
-        daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
-        user_codes = codes.filter(user_id=self.user_id)
-        if until := user_codes.limit_reached_until(daily, timedelta(days=1), now):
+        if until := mine.limit_reached_until(daily, timedelta(days=1), now):
             return CodeQuotaReached(
                 f"You have requested {daily} codes in the last 24 hours. "
                 f"You can request another in {wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
+        # The same phone gets at most one code a cooldown and `hourly` codes an hour,
+        # whichever accounts ask: nobody can flood a stranger's phone with codes.
+        codes_to_number = codes.filter(to_number=self.number)
+        if codes_to_number.limit_reached_until(
+            1, cooldown, now
+        ) or codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
+            return NumberBusy(
+                "We cannot send a code to this number right now. Please try again in a few minutes."
+            )
         return None
 
-    def failure_limit_refusal(self, now):
-        limit = settings.VERIFICATION_MAX_FAILURES_PER_DAY
-        # Counted per number across accounts: otherwise every extra account an attacker
-        # opens buys another day's worth of guesses at someone else's number.
+    def own_failure_refusal(self, now):
+        """TooManyWrongCodes once this account has typed too many wrong codes for this
+        number in 24 hours (VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY); else None."""
+        limit = settings.VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY
         failures = PhoneEvent.objects.filter(
-            number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
+            user_id=self.user_id, number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
         )
         if until := failures.limit_reached_until(limit, timedelta(days=1), now):
             return TooManyWrongCodes(
-                f"Too many wrong codes for this number today. "
+                "You have entered too many wrong codes for this number today. "
                 f"You can try again in {wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
         return None
 
-    def start_verification(self, *, simulate=""):
+    def guarded_since(self, now):
+        """When this number reached its daily cap of wrong codes across accounts
+        (VERIFICATION_MAX_FAILURES_PER_DAY), or None while it is under the cap.
+
+        From then on only codes sent after that moment can be checked, once each: no
+        number of accounts buys more guesses than codes the phone was sent, and the real
+        owner can still verify with a new code (docs/security.md).
+        """
+        limit = settings.VERIFICATION_MAX_FAILURES_PER_DAY
+        if limit <= 0:
+            return now - timedelta(days=1)  # always guarded: every code takes one try
+        failures = PhoneEvent.objects.filter(
+            number=self.number,
+            kind=PhoneEvent.Kind.FAILED_ATTEMPT,
+            created_at__gt=now - timedelta(days=1),
+        ).order_by("created_at")
+        reached = list(failures.values_list("created_at", flat=True)[limit - 1 : limit])
+        return reached[0] if reached else None
+
+    def start_verification(self, *, simulate="", client_ip=None):
         """Queue a new 6-digit code to the number; the previous code stops working.
 
-        `simulate` (development, offline sender only) is the delivery report to play back,
-        an sms.models.OutboxMessage.Outcome value.
-
         Stores the code's hash and an sms.Message that a worker sends after the commit:
-        no network call happens here. Returns the Message; raises CodeRequestRefused
-        (cooldown, quotas, already verified, sending to the number turned off).
+        no network call happens here. `client_ip` (str) is who asked, for the per-IP
+        budgets; `simulate` (development, offline sender only) the delivery report to play
+        back, an sms.models.OutboxMessage.Outcome value. Returns the Message; raises
+        CodeRequestRefused (cooldown, quotas, budgets, already verified, sending to the
+        number turned off).
         """
-        with transaction.atomic():
-            # One request at a time per user: concurrent clicks cannot both pass the limits.
-            lock_user(self.user)
-            self.refresh_from_db(from_queryset=PhoneNumber.objects.select_for_update())
-            if refusal := self.code_request_refusal():
-                raise refusal
-            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-            self.code_hash = self.hash_code(code)
-            self.code_sent_at = timezone.now()
-            self.code_attempts = 0
-            self.code_message = Message.queue(
-                user=self.user,
-                purpose=Message.Purpose.VERIFICATION,
-                to_number=self.number,
-                body=self.verification_sms(code),
-                simulate=simulate,
-            )
-            self.save(
-                update_fields=[
-                    "code_hash",
-                    "code_sent_at",
-                    "code_attempts",
-                    "code_message",
-                    "updated_at",
-                ]
-            )
-            self.record(PhoneEvent.Kind.CODE_SENT, detail=f"SMS {self.code_message.public_id}")
+        try:
+            with budgets.trips_recorded(), transaction.atomic():
+                self.queue_code(simulate, client_ip)
+        except budgets.BudgetExceeded as trip:
+            raise CodeRequestRefused(trip.message) from None
         return self.code_message
+
+    def queue_code(self, simulate, client_ip):
+        """start_verification()'s transaction: checks the limits, stores the code and its SMS."""
+        # One request at a time per user, and per number across accounts: concurrent
+        # clicks, or accounts adding the same number at once, cannot pass the limits together.
+        lock_user(self.user)
+        lock_number(self.number)
+        self.refresh_from_db(from_queryset=PhoneNumber.objects.select_for_update())
+        if refusal := self.code_request_refusal():
+            raise refusal
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        # Queued first: a budget that refuses it leaves this row as it was.
+        message = Message.queue(
+            user=self.user,
+            purpose=Message.Purpose.VERIFICATION,
+            to_number=self.number,
+            body=self.verification_sms(code),
+            client_ip=client_ip,
+            simulate=simulate,
+        )
+        self.code_hash = self.hash_code(code)
+        self.code_sent_at = timezone.now()
+        self.code_attempts = 0
+        self.code_message = message
+        fields = ["code_hash", "code_sent_at", "code_attempts", "code_message", "updated_at"]
+        self.save(update_fields=fields)
+        self.record(PhoneEvent.Kind.CODE_SENT, detail=f"SMS {self.code_message.public_id}")
 
     def verification_sms(self, code):
         host = urlsplit(settings.PUBLIC_BASE_URL).hostname
@@ -428,7 +471,7 @@ class PhoneNumber(models.Model):
                     PhoneEvent.Kind.FAILED_ATTEMPT,
                     detail=f"try {self.code_attempts} of {settings.VERIFICATION_MAX_ATTEMPTS}",
                 )
-                rejection = self.wrong_code_message()
+                rejection = self.wrong_code_message(now)
         raise rejection
 
     def lock_same_number(self):
@@ -443,6 +486,7 @@ class PhoneNumber(models.Model):
             owners = PhoneNumber.objects.filter(number=self.number).values_list("user_id")
             locked |= {self.user_id, *(user_id for (user_id,) in owners)}
             lock_users(*locked)
+            lock_number(self.number)
             same_number = list(
                 PhoneNumber.objects.select_for_update().filter(number=self.number).order_by("pk")
             )
@@ -452,7 +496,7 @@ class PhoneNumber(models.Model):
     def code_rejection(self, code, now):
         if self.is_verified:
             return AlreadyVerified("This number is already verified.")
-        if refusal := self.failure_limit_refusal(now):
+        if refusal := self.own_failure_refusal(now):
             return refusal
         if not self.code_hash:
             return NoCodeSent("No code is waiting for this number. Send a new code.")
@@ -462,13 +506,17 @@ class PhoneNumber(models.Model):
             )
         if now >= self.code_expires_at:
             return CodeExpired("This code has expired. Send a new code.")
+        guarded_since = self.guarded_since(now)
+        if guarded_since and (self.code_sent_at <= guarded_since or self.code_attempts):
+            return CodeNeedsRenewal("This code can no longer be checked. Send a new code.")
         if not constant_time_compare(self.hash_code(code), self.code_hash):
             return WrongCode("That code is not right.")
         return None
 
-    def wrong_code_message(self):
+    def wrong_code_message(self, now):
         left = settings.VERIFICATION_MAX_ATTEMPTS - self.code_attempts
-        if left <= 0:
+        # A guarded number's codes take one try (this one may have just guarded it).
+        if left <= 0 or self.guarded_since(now):
             return WrongCode("That code is not right, and it was the last try. Send a new code.")
         return WrongCode(f"That code is not right. {left} {'try' if left == 1 else 'tries'} left.")
 

@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,20 +10,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from sms.clients import client_ip
 from sms.models import OutboxMessage
 from sms.senders import simulates_outcomes
 
-from .forms import AddPhoneForm, CodeForm, LabelForm
+from .forms import AddPhoneForm, CodeForm, LabelForm, preferred_region
 from .models import (
     CannotAddNumber,
     CodeRejected,
     CodeRequestRefused,
     NotVerified,
+    NumberBusy,
     PhoneNumber,
     ResendTooSoon,
 )
 
 PAGE = "phones/manage.html"
+REGION_SESSION_KEY = "phones:region"
 
 
 @dataclass
@@ -47,7 +51,8 @@ class Row:
             refusal = self.phone.code_request_refusal()
             if isinstance(refusal, ResendTooSoon):
                 self.cooldown_seconds = refusal.wait_seconds
-            elif refusal is not None:
+            elif refusal is not None and not isinstance(refusal, NumberBusy):
+                # Other accounts' codes are not shown: the button says so only when pressed.
                 self.code_blocked_message = refusal.message
             if simulates_outcomes():
                 self.simulate_choices = OutboxMessage.Outcome.choices
@@ -70,11 +75,11 @@ def autofocus(form):
     next(iter(form.fields.values())).widget.attrs["autofocus"] = True
 
 
-def page_context(user, *, add_form=None, bound_rows=()):
+def page_context(user, *, add_form=None, bound_rows=(), region=None):
     phones = user.phone_numbers.select_related("code_message")
     bound = {row.phone.pk: row for row in bound_rows}
     return {
-        "add_form": add_form or AddPhoneForm(user=user),
+        "add_form": add_form or AddPhoneForm(user=user, region=region),
         "rows": [bound.get(phone.pk) or Row(phone) for phone in phones],
         "overview": user.phone_numbers.overview(),
     }
@@ -84,7 +89,7 @@ def page_context(user, *, add_form=None, bound_rows=()):
 @require_GET
 @never_cache  # Back from the delete confirmation must show the list as it is now.
 def manage(request):
-    return render(request, PAGE, page_context(request.user))
+    return render(request, PAGE, page_context(request.user, region=chosen_region(request)))
 
 
 @login_required
@@ -114,7 +119,7 @@ def code_delivery(request, pk):
 @login_required
 @require_POST
 def add(request):
-    form = AddPhoneForm(request.POST, user=request.user)
+    form = AddPhoneForm(request.POST, user=request.user, region=chosen_region(request))
     phone = None
     if form.is_valid():
         try:
@@ -126,10 +131,12 @@ def add(request):
             return render(request, f"{PAGE}#add_form", {"add_form": form})
         return render(request, PAGE, page_context(request.user, add_form=form))
 
-    notice, is_error = send_code_notice(phone, added=True)
+    # The next number is most likely from the same country.
+    request.session[REGION_SESSION_KEY] = form.cleaned_data["region"]
+    notice, is_error = send_code_notice(phone, request, added=True)
     if request.htmx:
         context = {
-            "add_form": AddPhoneForm(user=request.user),
+            "add_form": AddPhoneForm(user=request.user, region=chosen_region(request)),
             "row": Row(phone, notice=notice, notice_is_error=is_error),
             "overview": request.user.phone_numbers.overview(),
         }
@@ -142,7 +149,7 @@ def add(request):
 @require_POST
 def send_code(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
-    notice, is_error = send_code_notice(phone, simulate=simulated_outcome(request))
+    notice, is_error = send_code_notice(phone, request)
     return row_response(request, Row(phone, notice=notice, notice_is_error=is_error))
 
 
@@ -154,10 +161,10 @@ def simulated_outcome(request):
     return ""
 
 
-def send_code_notice(phone, *, added=False, simulate=""):
+def send_code_notice(phone, request, *, added=False):
     prefix = f"Added {phone.display}. " if added else ""
     try:
-        phone.start_verification(simulate=simulate)
+        phone.start_verification(simulate=simulated_outcome(request), client_ip=client_ip(request))
     except CodeRequestRefused as refusal:
         return prefix + ("No code was sent: " if added else "") + refusal.message, True
     return prefix + f"We are sending a code to {phone.display}. Enter it below.", False
@@ -251,6 +258,14 @@ def row_response(request, row, also=(), *, error_in_form=False):
     level = messages.ERROR if row.notice_is_error else messages.SUCCESS
     messages.add_message(request, level, row.notice)
     return redirect(anchor(row.phone))
+
+
+def chosen_region(request):
+    """The country the add form starts on: the last one used, else the browser's."""
+    remembered = request.session.get(REGION_SESSION_KEY)
+    if remembered in settings.PHONE_ALLOWED_REGIONS:
+        return remembered
+    return preferred_region(request.headers.get("Accept-Language", ""))
 
 
 def changed(response):

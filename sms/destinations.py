@@ -2,6 +2,8 @@
 before every send, so a region turned off later (PHONE_ALLOWED_REGIONS) stops at once.
 """
 
+import unicodedata
+
 import phonenumbers
 import pycountry
 from django.conf import settings
@@ -72,3 +74,46 @@ def type_refusal(number):
 def refusal(number):
     """Why nothing may be sent to `number` now, or '': the rule every send re-checks."""
     return region_refusal(number) or type_refusal(number)
+
+
+# Dashes of every script (Unicode category Pd) and the minus signs people paste.
+MINUS_SIGNS = {"\u2212", "\u2796", "\ufe63", "\uff0d"}
+
+
+def fold_typed_number(text):
+    """A number as typed or pasted, in the characters phonenumbers reads (str in, str out).
+
+    Invisible formatting marks (Unicode category Cf: zero-width spaces, direction marks
+    and embeddings that contacts apps wrap numbers in) are removed; compatibility forms
+    (full-width digits, no-break spaces) become their plain forms (NFKC); every Unicode dash
+    becomes "-", every space " ", every decimal digit of any script its ASCII digit.
+    """
+    folded = []
+    for char in unicodedata.normalize("NFKC", text):
+        if unicodedata.category(char) == "Cf":
+            continue
+        if unicodedata.category(char) == "Pd" or char in MINUS_SIGNS:
+            folded.append("-")
+        elif char.isspace():
+            folded.append(" ")
+        elif char.isdecimal():
+            folded.append(str(unicodedata.decimal(char)))
+        else:
+            folded.append(char)
+    return "".join(folded).strip()
+
+
+def numbers_meant_by(text):
+    """The E.164 numbers (strs) `text` may mean: as typed with +, or national in the
+    default region or any allowed region. For finding a number however it is written."""
+    folded = fold_typed_number(text)
+    regions = dict.fromkeys([settings.PHONE_DEFAULT_REGION, *settings.PHONE_ALLOWED_REGIONS])
+    found = set()
+    for region in regions:
+        try:
+            number = phonenumbers.parse(folded, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return found

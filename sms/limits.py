@@ -16,6 +16,8 @@ class WindowedQuerySet(models.QuerySet):
         The oldest of the last `limit` rows leaves the window first.
         """
         now = now or timezone.now()
+        if limit <= 0:
+            return now + window  # a limit of 0: nothing is allowed
         recent = self.filter(created_at__gt=now - window).order_by("-created_at")
         times = list(recent.values_list("created_at", flat=True)[:limit])
         if len(times) < limit:

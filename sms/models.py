@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from . import twilio_errors
+from . import budgets, destinations, segments, twilio_errors
 from .limits import WindowedQuerySet
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,10 @@ class Message(models.Model):
     )
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     to_number = PhoneNumberField("to")
+    # The destination's country (ISO 3166, GB for the UK plan), for the per-country budget.
+    country = models.CharField(max_length=2, blank=True)
+    # Who asked for it, for the per-IP budgets; None when no web request did.
+    client_ip = models.GenericIPAddressField("client IP", null=True, blank=True)
     body = models.TextField()
     encoding = models.CharField(max_length=5)
     segments = models.PositiveSmallIntegerField()
@@ -184,24 +188,38 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["user", "purpose", "-created_at"]),
             models.Index(fields=["to_number", "purpose", "created_at"]),
+            models.Index(fields=["country", "created_at"]),
+            models.Index(fields=["client_ip", "created_at"]),
         ]
 
     def __str__(self):
         return f"{self.get_purpose_display()} to {self.to_number} ({self.status})"
 
     @classmethod
-    def queue(cls, *, user, purpose, to_number, body, **fields):
+    def queue(cls, *, user, purpose, to_number, body, client_ip=None, **fields):
         """Store a message and have a worker send it once the transaction commits.
 
-        `body` is measured here (encoding, segments). Returns the saved Message.
+        `body` is measured here (encoding, segments). Raises budgets.BudgetExceeded when a
+        budget (sms/budgets.py) would be passed; wrap the caller's transaction in
+        `budgets.trips_recorded()`. Returns the saved Message.
         """
-        from . import segments
-
         info = segments.analyse(body)
+        region = destinations.numbering_region(to_number)
+        country = region if len(region or "") == 2 else ""
+        budgets.check(
+            cls.objects,
+            purpose=purpose,
+            segments=info.segments,
+            country=country,
+            client_ip=client_ip,
+            user=user,
+        )
         message = cls.objects.create(
             user=user,
             purpose=purpose,
             to_number=to_number,
+            country=country,
+            client_ip=client_ip,
             body=body,
             encoding=info.encoding,
             segments=info.segments,
@@ -336,18 +354,17 @@ class Message(models.Model):
         self.mark_outcome_unknown("The sending worker stopped before Twilio answered.")
         return True
 
-    def retry(self):
-        """A new message to the same number with the same text, linked to this one.
+    def retry(self, *, client_ip=None):
+        """Queue a new message to the same number with the same text, linked to this one.
 
-        Not saved to the sender yet: the caller checks its quotas and calls send_later().
+        Counted against the budgets like any send (raises budgets.BudgetExceeded).
         """
-        return Message.objects.create(
+        return Message.queue(
             user=self.user,
             purpose=self.purpose,
             to_number=self.to_number,
             body=self.body,
-            encoding=self.encoding,
-            segments=self.segments,
+            client_ip=client_ip,
             retry_of=self,
             simulate=self.simulate,
         )
@@ -411,22 +428,45 @@ class OutboxMessage(models.Model):
         return f"To {self.to}: {self.body[:40]}"
 
 
+class BudgetTrip(models.Model):
+    """A send refused by a budget (sms/budgets.py): what staff see in the spend report."""
+
+    budget = models.CharField(
+        max_length=20, choices=[(b.key, b.title) for b in budgets.BUDGETS.values()]
+    )
+    country = models.CharField(max_length=2, blank=True)
+    client_ip = models.GenericIPAddressField("client IP", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_budget_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class StaffAlertQuerySet(models.QuerySet):
     def send_once(self, key, subject, message, *, every=timedelta(hours=1)):
-        """Log `message` at ERROR and mail the site admins, at most once per `every` per key.
+        """Log `message` at ERROR and mail the site admins, at most once per `every` per key
+        (a timedelta); the times between log a one-line WARNING.
 
         Counted in the database (one row per key, taken with a conditional UPDATE), so it
         holds across processes and machines. Returns True if this call sent the mail.
         """
         now = timezone.now()
-        logger.error("%s: %s", subject, message)
         sent = self.filter(key=key, sent_at__lte=now - every).update(sent_at=now)
         if not sent:
             try:
                 with transaction.atomic():
                     self.create(key=key, sent_at=now)
             except IntegrityError:
-                return False  # sent within the hour, by this process or another
+                # Told within the hour, by this process or another: a line, not a page.
+                logger.warning("%s (staff were told within the last hour)", subject)
+                return False
+        logger.error("%s: %s", subject, message)
         mail_admins(subject, message, fail_silently=True)
         return True
 

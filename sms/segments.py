@@ -75,13 +75,30 @@ def validate_custom_text(text):
         errors.append(
             f"Keep the message to {MAX_CUSTOM_LENGTH} characters or fewer (it has {len(text)})."
         )
-    if any(
-        (unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS)
-        or char in BIDI_OVERRIDES
-        for char in text
-    ):
-        errors.append(
-            "Remove the control characters (invisible characters such as bell, escape or "
-            "text-direction overrides)."
-        )
+    if has_unsafe_characters(text):
+        errors.append(UNSAFE_CHARACTERS_ERROR)
     return errors
+
+
+UNSAFE_CHARACTERS_ERROR = (
+    "Remove the control characters (invisible characters such as bell, escape or "
+    "text-direction overrides)."
+)
+
+
+def is_unsafe(char):
+    """Whether `char` may not go into an SMS: a control character other than newline,
+    carriage return and tab, or a bidirectional override or isolate (Unicode TR #9), which
+    can make a text read differently from what it says (CVE-2021-42574, "Trojan Source")."""
+    return (unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS) or (
+        char in BIDI_OVERRIDES
+    )
+
+
+def has_unsafe_characters(text):
+    return any(is_unsafe(char) for char in text)
+
+
+def strip_unsafe_characters(text):
+    """`text` without the characters is_unsafe() refuses."""
+    return "".join(char for char in text if not is_unsafe(char))

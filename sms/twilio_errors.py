@@ -264,7 +264,7 @@ def outcome_unknown(detail=""):
         None,
         "Outcome unknown",
         "We could not confirm whether Twilio sent this message"
-        + (f" ({detail.rstrip('.')})." if detail else "."),
+        + (f" ({detail[:1].lower()}{detail[1:].rstrip('.')})." if detail else "."),
         "Wait a minute: if it was sent, its status appears here by itself. A retry may "
         "send a second copy.",
         "",

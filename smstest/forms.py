@@ -1,6 +1,7 @@
 from django import forms
 
 from sms import destinations, segments
+from sms.locks import lock_number
 from sms.models import Message, OutboxMessage
 from sms.senders import simulates_outcomes
 
@@ -26,9 +27,10 @@ class SendTestForm(forms.Form):
         help_text="Development only: the delivery report the offline sender plays back.",
     )
 
-    def __init__(self, *args, user, checks_quota=True, **kwargs):
+    def __init__(self, *args, user, checks_quota=True, client_ip=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.client_ip = client_ip
         # The live character counter only measures the text; quotas matter when sending.
         self.checks_quota = checks_quota
         # Only the user's own verified numbers: the app must never text arbitrary numbers.
@@ -68,6 +70,10 @@ class SendTestForm(forms.Form):
         else:
             body = self.templates[choice].render(user=self.user, number_display=phone.display)
         cleaned["message_body"] = body
+        if self.checks_quota:
+            # Other accounts may text the same number at this moment: count under its lock
+            # (the caller's transaction holds it until the message is stored).
+            lock_number(phone.number)
         refusal = self.checks_quota and quota_refusal(self.user, phone.number)
         if refusal:
             raise forms.ValidationError(refusal, code="quota")
@@ -81,5 +87,6 @@ class SendTestForm(forms.Form):
             purpose=Message.Purpose.TEST,
             to_number=data["phone"].number,
             body=data["message_body"],
+            client_ip=self.client_ip,
             simulate=data.get("simulate", ""),
         )

@@ -7,6 +7,8 @@ it is. Saving a template with any other `{name}` is refused, so a typo does not 
 
 import re
 
+from sms.segments import strip_unsafe_characters
+
 ALLOWED = ("site_name", "first_name", "number", "time")
 PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
 
@@ -17,7 +19,14 @@ def unknown_placeholders(body):
 
 
 def fill(body, values):
-    """Replace the allowed placeholders with `values`; leave everything else literally."""
+    """Replace the allowed placeholders with `values`; leave everything else literally.
+
+    Values lose any control character or direction override (sms.segments.is_unsafe): a
+    name set in the admin, or before names were checked, cannot carry one into an SMS.
+    """
     return PLACEHOLDER.sub(
-        lambda match: str(values[match[1]]) if match[1] in ALLOWED else match[0], body
+        lambda match: (
+            strip_unsafe_characters(str(values[match[1]])) if match[1] in ALLOWED else match[0]
+        ),
+        body,
     )

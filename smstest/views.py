@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from sms import destinations, segments
-from sms.locks import lock_user
+from sms import budgets, destinations, segments
+from sms.clients import client_ip
+from sms.locks import lock_number, lock_user
 from sms.models import Status
 
 from .forms import CUSTOM, SendTestForm
@@ -48,11 +49,15 @@ def is_fragment_request(request):
 @login_required
 @require_POST
 def send(request):
-    with transaction.atomic():
-        # One send at a time per user: two quick clicks cannot both squeeze under a quota.
-        lock_user(request.user)
-        form = SendTestForm(request.POST, user=request.user)
-        message = form.save() if form.is_valid() else None
+    form = SendTestForm(request.POST, user=request.user, client_ip=client_ip(request))
+    message = None
+    try:
+        with budgets.trips_recorded(), transaction.atomic():
+            # One send at a time per user: two quick clicks cannot both squeeze under a quota.
+            lock_user(request.user)
+            message = form.save() if form.is_valid() else None
+    except budgets.BudgetExceeded as trip:
+        form.add_error(None, trip.message)
     if message is None:
         if request.htmx:
             return render(request, "smstest/panel.html#panel", panel_context(request.user, form))
@@ -88,23 +93,19 @@ def message_detail(request, pk):
 @login_required
 @require_POST
 def retry(request, pk):
-    get_object_or_404(tests_of(request.user), pk=pk)
-    with transaction.atomic():
-        lock_user(request.user)
-        # Read under the lock: a report that just delivered it leaves nothing to retry.
-        original = tests_of(request.user).select_for_update().get(pk=pk)
-        if not original.can_retry:
-            refusal = "Only failed or undelivered messages can be retried."
-        elif not is_verified_number_of(request.user, original.to_number):
-            refusal = "This number is no longer verified on your account, so nothing was sent."
-        elif turned_off := destinations.refusal(original.to_number):
-            refusal = turned_off
-        else:
-            refusal = quota_refusal(request.user, original.to_number)
-        message = None
-        if not refusal:
-            message = original.retry()
-            message.send_later()
+    original = get_object_or_404(tests_of(request.user), pk=pk)
+    message = None
+    try:
+        with budgets.trips_recorded(), transaction.atomic():
+            lock_user(request.user)
+            # Read under the lock: a report that just delivered it leaves nothing to retry.
+            original = tests_of(request.user).select_for_update().get(pk=pk)
+            lock_number(original.to_number)
+            refusal = retry_refusal(request.user, original)
+            if not refusal:
+                message = original.retry(client_ip=client_ip(request))
+    except budgets.BudgetExceeded as trip:
+        refusal = trip.message
     if refusal:
         if request.htmx:
             original = tests_of(request.user).with_reports().get(pk=original.pk)
@@ -118,6 +119,17 @@ def retry(request, pk):
         return trigger_client_event(response, "sms-tests-changed")
     messages.success(request, "Retry queued.")
     return redirect("smstest:message", message.pk)
+
+
+def retry_refusal(user, original):
+    """Why `original` cannot be sent again now, or None."""
+    if not original.can_retry:
+        return "Only failed or undelivered messages can be retried."
+    if not is_verified_number_of(user, original.to_number):
+        return "This number is no longer verified on your account, so nothing was sent."
+    if turned_off := destinations.refusal(original.to_number):
+        return turned_off
+    return quota_refusal(user, original.to_number)
 
 
 def is_verified_number_of(user, number):

@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from phones.models import wait_text
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def time_ago(moment):
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.filter
+def duration(delta):
+    """A timedelta as people say it, rounded up: '15 minutes', '1 hour 30 minutes'."""
+    return wait_text(delta.total_seconds())

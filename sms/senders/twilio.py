@@ -66,7 +66,7 @@ BACKOFF_SECONDS = 0.5
 MIN_TRY_SECONDS = 1.0
 # The answers after which Twilio has surely not acted on the request.
 RETRY_STATUSES = {429, 503}
-OUTCOME_UNKNOWN = "Twilio did not confirm the message (outcome unknown)"
+OUTCOME_UNKNOWN = "No answer came back from Twilio."
 NOT_CONNECTED = "Could not connect to Twilio."
 # What a failed exchange can raise below the SDK: requests wraps most of urllib3's and
 # http.client's errors, not all.

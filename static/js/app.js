@@ -23,3 +23,40 @@ document.addEventListener("keydown", (event) => {
     toggle.focus();
   }
 });
+
+// Country picker: the number's placeholder follows the chosen country's example, and a
+// long list gets a search box. Runs again whenever htmx swaps a form in.
+const PICKER_SEARCH_FROM = 8;
+
+function enhanceCountryPickers(root) {
+  for (const select of root.querySelectorAll("select[data-country-picker]:not([data-enhanced])")) {
+    select.dataset.enhanced = "";
+    const number = select.form?.querySelector("input[type=tel]");
+    const showExample = () => {
+      const example = select.selectedOptions[0]?.dataset.example;
+      if (number && example) number.placeholder = example;
+    };
+    select.addEventListener("change", showExample);
+    if (select.options.length < PICKER_SEARCH_FROM) continue;
+    const search = document.createElement("input");
+    search.type = "search";
+    search.className = "country-search";
+    search.placeholder = "Search countries";
+    search.setAttribute("aria-label", "Search countries");
+    search.addEventListener("input", () => {
+      const wanted = search.value.trim().toLowerCase();
+      for (const option of select.options) {
+        option.hidden = wanted !== "" && !option.text.toLowerCase().includes(wanted);
+      }
+      const first = [...select.options].find((option) => !option.hidden);
+      if (first && select.selectedOptions[0]?.hidden) {
+        select.value = first.value;
+        showExample();
+      }
+    });
+    select.before(search);
+  }
+}
+
+enhanceCountryPickers(document);
+document.addEventListener("htmx:afterSettle", (event) => enhanceCountryPickers(event.target));

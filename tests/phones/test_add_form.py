@@ -41,9 +41,9 @@ def test_the_country_choice_reads_national_numbers(user):
 def test_the_country_choice_offers_only_allowed_regions_with_the_default_first_chosen(user):
     form = AddPhoneForm(user=user)
     assert form.fields["region"].choices == [
-        ("US", "United States (+1)"),
-        ("CA", "Canada (+1)"),
-        ("GB", "United Kingdom (+44)"),
+        ("US", "🇺🇸 United States (+1)"),
+        ("CA", "🇨🇦 Canada (+1)"),
+        ("GB", "🇬🇧 United Kingdom (+44)"),
     ]
     assert form.fields["region"].initial == "US"
 
@@ -59,7 +59,7 @@ def test_the_country_choice_offers_only_allowed_regions_with_the_default_first_c
         ("206#555*0101", "Use only digits, spaces and + ( ) - . characters."),
         ("555 0101", "This is not a valid phone number for United States."),
         ("+1 206 555", "This is not a valid phone number for United States."),
-        ("+", "This is not a valid phone number for United States."),
+        ("+", "This is not a valid phone number for any country."),
         ("+1 900 234 5678", "This is a premium-rate number"),
         ("+1 800 234 5678", "This is a toll-free number"),
         ("+44 800 123 4567", "This is a toll-free number"),

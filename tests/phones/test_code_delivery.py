@@ -203,7 +203,7 @@ def test_a_number_without_a_code_answers_stop_polling_with_what_to_do(user_clien
     assert response.status_code == 286
     html = response.content.decode()
     assert "Not verified yet: send a code to it." in html
-    assert "hx-get" not in html and "code-delivery\"" not in html
+    assert "hx-get" not in html and 'code-delivery"' not in html
 
 
 def test_without_htmx_the_code_delivery_url_redirects_to_the_row(user_client, phone, send_code):

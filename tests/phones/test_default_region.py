@@ -1,5 +1,7 @@
 """PHONE_DEFAULT_REGION: how national numbers are read when added, and how numbers are shown."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -26,8 +28,8 @@ def add_number(client, typed):
 
 def test_uk_site_preselects_the_uk_in_the_country_choice(uk_site, user_client):
     html = user_client.get(MANAGE).content.decode()
-    assert '<option value="GB" selected>' in html
-    assert '<option value="US" selected>' not in html
+    assert re.search(r'<option value="GB"[^>]* selected', html)
+    assert not re.search(r'<option value="US"[^>]* selected', html)
 
 
 def test_uk_site_accepts_a_national_uk_mobile_and_stores_it_in_e164(uk_site, user_client, user):

@@ -9,6 +9,7 @@ from phones.models import (
     AlreadyVerified,
     CodeAttemptsExhausted,
     CodeExpired,
+    CodeNeedsRenewal,
     CodeQuotaReached,
     NoCodeSent,
     PhoneEvent,
@@ -155,36 +156,68 @@ def test_a_new_code_cancels_the_old_one(phone, send_code, clock):
     assert phone.is_verified
 
 
-def test_a_new_code_does_not_reset_the_daily_failure_count(phone, send_code, clock):
-    # 20 wrong codes across four codes (5 each), sent over the day within every quota.
-    for _ in range(4):
+def test_a_new_code_does_not_reset_this_accounts_daily_failure_count(
+    phone, send_code, clock, settings
+):
+    settings.VERIFICATION_MAX_FAILURES_PER_DAY = 100  # the number-wide cap is not tested here
+    # 10 wrong codes across two codes (5 each), sent hours apart within every quota.
+    for _ in range(2):
         code = use_up_a_code(phone, send_code)
         clock.shift(timedelta(hours=2))
 
-    # The first failures (12:00) leave the 24-hour window at 12:00 tomorrow; it is 20:00.
-    with pytest.raises(TooManyWrongCodes, match=re.escape("You can try again in 16 hours.")):
+    # The first failures (12:00) leave the 24-hour window at 12:00 tomorrow; it is 16:00.
+    wait = re.escape(
+        "You have entered too many wrong codes for this number today. "
+        "You can try again in 20 hours."
+    )
+    with pytest.raises(TooManyWrongCodes, match=wait):
         phone.start_verification()
     with pytest.raises(TooManyWrongCodes):
         phone.check_code(code)
 
-    clock.shift(timedelta(hours=16))
+    clock.shift(timedelta(hours=20))
     phone.check_code(send_code(phone))
     assert phone.is_verified
 
 
-def test_wrong_codes_from_several_accounts_share_the_daily_cap(phone, other_user, send_code, clock):
-    # Opening more accounts must not buy more guesses at someone's number.
-    # Ten wrong codes from each of two accounts.
-    for candidate in [phone, PhoneNumberFactory(user=other_user, number=phone.number)]:
-        for _ in range(2):
-            use_up_a_code(candidate, send_code)
-            clock.shift(timedelta(hours=1))
-
-    third = PhoneNumberFactory(number=phone.number)
-    with pytest.raises(TooManyWrongCodes):
-        third.start_verification()
+def test_one_accounts_wrong_codes_do_not_stop_another_account(phone, other_user, send_code, clock):
+    for _ in range(2):
+        use_up_a_code(phone, send_code)
+        clock.shift(timedelta(hours=1))
     with pytest.raises(TooManyWrongCodes):
         phone.start_verification()
+
+    owner = PhoneNumberFactory(user=other_user, number=phone.number)
+    owner.check_code(send_code(owner))
+    assert owner.is_verified
+
+
+def test_a_number_over_its_cross_account_cap_checks_only_new_codes_once_each(
+    phone, other_user, send_code, clock
+):
+    attacker, second_attacker = phone, PhoneNumberFactory(user=other_user, number=phone.number)
+    owner = PhoneNumberFactory(number=phone.number)
+    for guesser in (attacker, attacker, second_attacker):  # 15 wrong codes
+        use_up_a_code(guesser, send_code)
+        clock.shift(timedelta(hours=1))
+    sent_before = send_code(owner)
+    clock.shift(timedelta(minutes=2))
+    use_up_a_code(second_attacker, send_code)  # 20: the number's cap across accounts
+    clock.shift(timedelta(minutes=2))
+
+    # A code sent before the cap was reached can no longer be checked, even the right one.
+    with pytest.raises(CodeNeedsRenewal, match="This code can no longer be checked"):
+        owner.check_code(sent_before)
+    # A new code can be checked once: one wrong guess ends it.
+    third = PhoneNumberFactory(number=phone.number)
+    with pytest.raises(WrongCode, match="it was the last try"):
+        third.check_code(wrong(send_code(third)))
+    with pytest.raises(CodeNeedsRenewal):
+        third.check_code("000000")
+    # The owner, who gets the codes, verifies with a new one.
+    clock.shift(timedelta(minutes=2))
+    owner.check_code(send_code(owner))
+    assert owner.is_verified
 
 
 def test_resend_cooldown_says_how_many_seconds_to_wait(phone, clock, sms_outbox, send_code):
@@ -210,7 +243,8 @@ def test_at_most_five_codes_per_number_per_hour(phone, clock, sms_outbox, send_c
         phone.start_verification()
     # The first code, sent at 12:00, leaves the one-hour window at 13:00; it is 12:25.
     assert refused.value.message == (
-        "This number has been sent 5 codes in the last hour. You can request another in 35 minutes."
+        "You have requested 5 codes for this number in the last hour. "
+        "You can request another in 35 minutes."
     )
     assert refused.value.retry_at == NOW + timedelta(hours=1)
     assert len(sms_outbox) == 5

@@ -283,7 +283,7 @@ def test_server_error_is_never_sent_again_and_leaves_the_outcome_unknown(
         sender.send("+15551230001", "Hello")
 
     assert failure.value.outcome_unknown
-    assert failure.value.message == "Twilio did not confirm the message (outcome unknown)"
+    assert failure.value.message == "No answer came back from Twilio."
     assert len(fake_twilio.requests) == 1
     assert skipped_time.waits == []
 

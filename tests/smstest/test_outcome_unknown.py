@@ -26,7 +26,7 @@ def unknown_test(user):
         user=user,
         status=Status.UNKNOWN,
         attempts=1,
-        error_message="Twilio did not confirm the message (outcome unknown)",
+        error_message="No answer came back from Twilio.",
     )
 
 

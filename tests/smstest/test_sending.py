@@ -105,7 +105,7 @@ def test_message_left_submitting_by_a_dead_worker_ends_as_outcome_unknown(user_c
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in html
     assert "Outcome unknown" in html
-    assert "The sending worker stopped before Twilio answered" in html
+    assert "(the sending worker stopped before Twilio answered)." in html
     assert "Retry" in html
     stuck.refresh_from_db()
     assert stuck.status == Status.UNKNOWN and stuck.outcome_unknown and stuck.attempts == 1
