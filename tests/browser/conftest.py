@@ -41,6 +41,27 @@ def sign_in(page, live_url):
 
 
 @pytest.fixture
+def no_js_page(browser, browser_context_args):
+    """A page in a browser context with JavaScript turned off, at the test's width."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def sign_in_without_javascript(no_js_page, live_url):
+    def sign_in(user, password="correct horse 42"):
+        no_js_page.goto(f"{live_url}/accounts/login/")
+        no_js_page.get_by_label("Username").fill(user.username)
+        no_js_page.get_by_label("Password").fill(password)
+        no_js_page.get_by_role("button", name="Log in").click()
+        no_js_page.wait_for_url(f"{live_url}/dashboard/")
+        return no_js_page
+
+    return sign_in
+
+
+@pytest.fixture
 def twilio_reports(live_url, settings):
     """Play Twilio: POST a signed status callback to the live server's webhook."""
 

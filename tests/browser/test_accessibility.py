@@ -2,14 +2,26 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from sms.models import Status
-from tests.factories import PhoneNumberFactory, MessageFactory, UserFactory
+from tests.factories import MessageFactory, PhoneNumberFactory, UserFactory
+
+from .states import code_rows_in_every_state, outcome_unknown_test
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGNED_OUT = ["/accounts/login/", "/accounts/signup/"]
-SIGNED_IN = ["/dashboard/", "/dashboard/phone-management/", "/dashboard/sms-tests/"]
+PHONES = "/dashboard/phone-management/"
+SIGNED_IN = ["/dashboard/", PHONES, "/dashboard/sms-tests/", "/dashboard/sms-tests/panel/"]
+
+CODE_STATES = [
+    "Sending code",
+    "Code sent",
+    "Code delivered",
+    "Code not delivered",
+    "Outcome unknown",
+]
 
 
 def serious_violations(page):
@@ -34,8 +46,16 @@ def test_main_pages_have_no_serious_violations(page, live_url, sign_in, scheme):
     PhoneNumberFactory(user=user, number="+14155550177")
     MessageFactory(user=user, phone=phone, status=Status.DELIVERED)
     MessageFactory(user=user, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    outcome_unknown_test(user, phone)
+    # Pending numbers whose code is sending, sent, delivered, refused (21610) and unknown.
+    code_rows_in_every_state(user)
     sign_in(user)
     for path in SIGNED_IN:
         page.goto(live_url + path)
+        if path == PHONES:
+            # Checked once the SMS panel has loaded into its placeholder.
+            panel = page.locator("#sms-testing")
+            expect(panel.get_by_role("button", name="Send test message")).to_be_visible()
+            expect(page.locator(".code-delivery .badge")).to_have_text(CODE_STATES)
         found[path] = serious_violations(page)
     assert {path: v for path, v in found.items() if v} == {}

@@ -70,7 +70,7 @@ def test_failure_is_explained_and_retry_sends_again(page, live_url, tester, twil
 
 @pytest.mark.postgres  # a worker thread beside the live server needs a real database server
 def test_development_sender_plays_delivery_live_and_a_simulated_failure(
-    page, live_url, tester, task_worker
+    page, live_url, tester, task_worker, settings
 ):
     page.goto(f"{live_url}/dashboard/phone-management/")
     send_custom_test(page, "Offline hello")
@@ -80,6 +80,8 @@ def test_development_sender_plays_delivery_live_and_a_simulated_failure(
     expect(widget.locator(".message-card .badge")).to_have_text("Delivered", timeout=10000)
     expect(widget.locator("dd").nth(1)).to_have_text("1")  # the counts followed, no reload
 
+    # Nothing below watches a step in between: the reports may come faster.
+    settings.OFFLINE_SENDER_STEP_SECONDS = 0.5
     page.goto(f"{live_url}/dashboard/phone-management/")
     page.get_by_label("Simulate").select_option(label="Undelivered (30003)")
     card, _ = send_custom_test(page, "Offline bounce")
@@ -90,3 +92,41 @@ def test_development_sender_plays_delivery_live_and_a_simulated_failure(
 
     retried = page.locator(".message-card", has_text="retry of").first
     expect(retried.locator(".badge")).to_have_text("Undelivered", timeout=10000)
+
+
+def test_phone_page_loads_the_sms_panel_into_its_placeholder_by_itself(page, live_url, tester):
+    panel_url = f"{live_url}/dashboard/sms-tests/panel/"
+    with page.expect_request(
+        lambda request: request.url == panel_url and request.headers.get("hx-request") == "true"
+    ):
+        page.goto(f"{live_url}/dashboard/phone-management/")
+    page.evaluate("window.sameDocument = true")
+
+    panel = page.locator("#sms-testing")
+    expect(panel.get_by_label("Send to")).to_contain_text("(415) 555-0123")
+    expect(panel.get_by_role("button", name="Send test message")).to_be_visible()
+    expect(panel.get_by_role("link", name="Send a test message")).to_have_count(0)
+    assert page.url == f"{live_url}/dashboard/phone-management/"
+    assert page.evaluate("window.sameDocument") is True, "loaded in place, not by navigating"
+
+
+def test_without_javascript_the_sms_panel_link_opens_a_page_that_sends_a_test(
+    sign_in_without_javascript, live_url
+):
+    user = UserFactory()
+    PhoneNumberFactory(user=user, primary=True, number="+14155550123")
+    page = sign_in_without_javascript(user)
+    page.goto(f"{live_url}/dashboard/phone-management/")
+
+    page.locator("#sms-testing").get_by_role("link", name="Send a test message").click()
+    page.wait_for_url(f"{live_url}/dashboard/sms-tests/panel/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("SMS testing")
+    page.get_by_label("Message").fill("Hello without JavaScript")
+    page.get_by_role("button", name="Send test message").click()
+
+    expect(page.get_by_role("status").filter(has_text="Test message queued.")).to_be_visible()
+    card = page.locator(".message-card")
+    expect(card).to_contain_text("To (415) 555-0123")
+    expect(card).to_contain_text("Hello without JavaScript")
+    expect(card.locator(".badge")).to_have_text("Queued")
+    assert Message.objects.get().body == "Hello without JavaScript"
