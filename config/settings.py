@@ -1,6 +1,8 @@
 """Settings for the whole project, read from the environment (see .env.example)."""
 
+import ipaddress
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,9 +73,12 @@ INSTALLED_APPS = [
     "phones",
     "smstest",
     "dashboard",
+    "insights",
 ]
 
 MIDDLEWARE = [
+    # First: times every request, all other middleware included (/metrics, insights page).
+    "insights.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # How people first reach phone management (needs the session and the user).
+    "insights.middleware.PhoneManagementEntryMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,7 +130,19 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Each gunicorn thread and each worker keeps its database connection for this many seconds
+# instead of opening one per request (0: one per request), and checks that it is still alive
+# before reusing it: a restarted database or a dropped idle connection then costs one
+# reconnection, not an error page. (runserver still closes it after every request.)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` writes from runserver and db_worker at once: a transaction takes SQLite's
+    # write lock when it starts, and waits for it, instead of failing with "database is
+    # locked" when it first writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 # Our templates/django/forms/field.html puts errors next to their field.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -174,6 +193,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Who gets staff alerts (a Twilio configuration error, a budget reached): "Name <address>"
+# or plain addresses, comma-separated. Without any, the alerts are only logged at ERROR.
+ADMINS = [parseaddr(admin) for admin in env.list("ADMINS", default=[])]
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Security: the production values are what `check --deploy` asks for.
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
@@ -183,6 +206,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROX
 # REMOTE_ADDR, since a client can send any X-Forwarded-For it likes.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe /healthz over plain http: it answers there, never with a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -249,10 +274,12 @@ SMS_BUDGET_SEGMENTS_PER_HOUR = env.int("SMS_BUDGET_SEGMENTS_PER_HOUR", default=1
 SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR = env.int(
     "SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR", default=500
 )
-SMS_BUDGET_PER_IP_PER_HOUR = env.int("SMS_BUDGET_PER_IP_PER_HOUR", default=20)
-CODE_REQUESTS_PER_IP_PER_HOUR = env.int("CODE_REQUESTS_PER_IP_PER_HOUR", default=10)
-SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=5)
-PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=5)
+# In development every request comes from 127.0.0.1: the per-IP limits are 50 times wider.
+_PER_IP = 50 if DEBUG else 1
+SMS_BUDGET_PER_IP_PER_HOUR = env.int("SMS_BUDGET_PER_IP_PER_HOUR", default=20 * _PER_IP)
+CODE_REQUESTS_PER_IP_PER_HOUR = env.int("CODE_REQUESTS_PER_IP_PER_HOUR", default=10 * _PER_IP)
+SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=5 * _PER_IP)
+PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=5 * _PER_IP)
 VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY = env.int(
     "VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY", default=10
 )
@@ -269,15 +296,46 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "sms.clients.client_ip"
 AXES_VERBOSE = False
 
+# /healthz (config/health.py) fails when the oldest task waiting in the queue has waited
+# longer than this: no `manage.py db_worker` is running, or they cannot keep up. 0 turns
+# that check off (the database is still checked).
+HEALTHZ_MAX_TASK_AGE_SECONDS = env.int("HEALTHZ_MAX_TASK_AGE_SECONDS", default=300)
+
 # SMS test quotas
 SMS_TESTS_PER_USER_PER_10_MINUTES = env.int("SMS_TESTS_PER_USER_PER_10_MINUTES", default=5)
 SMS_TESTS_PER_USER_PER_DAY = env.int("SMS_TESTS_PER_USER_PER_DAY", default=20)
 SMS_TESTS_PER_NUMBER_PER_10_MINUTES = env.int("SMS_TESTS_PER_NUMBER_PER_10_MINUTES", default=3)
 
+# Monitoring (docs/operations.md). /metrics answers only a Bearer METRICS_TOKEN and/or a
+# client address in METRICS_ALLOWED_IPS (addresses or networks); with neither it is a 404.
+# prometheus_client reads PROMETHEUS_MULTIPROC_DIR from the environment itself.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is no address") from None
+# Each web process adds its request timings to the insights page's table this often.
+INSIGHTS_LATENCY_FLUSH_SECONDS = env.int("INSIGHTS_LATENCY_FLUSH_SECONDS", default=60)
+# "text" (development) or "json": one JSON object per line, with the event's fields.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The SDK logs every request and its headers at INFO.
     "loggers": {

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
 from dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", dashboard_views.root, name="root"),
+    # For load balancers: no sign-in, no https redirect (SECURE_REDIRECT_EXEMPT).
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/signup/", dashboard_views.signup, name="signup"),
     path(
         "accounts/password_reset/",
@@ -16,5 +19,6 @@ urlpatterns = [
     path("dashboard/phone-management/", include("phones.urls")),
     path("", include("smstest.urls")),
     path("", include("sms.urls")),
+    path("", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,30 +3,25 @@ from contextlib import contextmanager
 from django.db import models, transaction
 from django.utils import timezone
 
+from sms import budgets
 from sms.limits import WindowedQuerySet
 from sms.locks import lock_key
 
 
-class LimitReached(Exception):
-    """A per-IP limit refused the action; `message` says so without naming anyone."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 class ClientEventQuerySet(WindowedQuerySet):
     @contextmanager
-    def within_limit(self, kind, client_ip, *, limit, window, refusal):
+    def within_budget(self, kind, client_ip, budget):
         """Run the block in a transaction, and record it, only while `client_ip` has done
-        `kind` fewer than `limit` times in `window` (a timedelta); otherwise raise
-        LimitReached(refusal). Counted under a lock per kind and IP, so it is exact."""
+        `kind` fewer times in the last hour than `budget` (an sms.budgets.Budget) allows;
+        otherwise raise budgets.BudgetExceeded, which budgets.trips_recorded() records and
+        tells staff about once the transaction has rolled back. Counted under a lock per
+        kind and IP, so it is exact."""
         with transaction.atomic():
             if client_ip:
                 lock_key(f"client-event:{kind}:{client_ip}")
                 done = self.filter(kind=kind, client_ip=client_ip)
-                if done.limit_reached_until(limit, window):
-                    raise LimitReached(refusal)
+                if done.limit_reached_until(budget.limit, budgets.WINDOW):
+                    raise budgets.BudgetExceeded(budget, client_ip=client_ip)
             yield
             self.create(kind=kind, client_ip=client_ip)
 

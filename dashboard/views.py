@@ -8,16 +8,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Max, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from phones.models import PhoneEvent
+from phones.views import fragment_or_page, wants_fragment
+from sms import budgets
 from sms.clients import client_ip
 from sms.models import Status
 from smstest.models import tests_of
 
 from .forms import SignupForm
-from .models import ClientEvent, LimitReached
+from .models import ClientEvent
 
 WIDGET_PHONES = 3
 
@@ -32,17 +35,15 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with ClientEvent.objects.within_limit(
-                ClientEvent.Kind.SIGNUP,
-                client_ip(request),
-                limit=settings.SIGNUPS_PER_IP_PER_HOUR,
-                window=timedelta(hours=1),
-                refusal="Too many accounts were created from your network in the last hour. "
-                "Please try again later.",
+            with (
+                budgets.trips_recorded(),
+                ClientEvent.objects.within_budget(
+                    ClientEvent.Kind.SIGNUP, client_ip(request), budgets.SIGNUPS_PER_IP
+                ),
             ):
                 user = form.save()
-        except LimitReached as refusal:
-            form.add_error(None, refusal.message)
+        except budgets.BudgetExceeded as trip:
+            form.add_error(None, trip.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_short_name() or user.username}!")
@@ -64,17 +65,17 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         try:
-            with ClientEvent.objects.within_limit(
-                ClientEvent.Kind.PASSWORD_RESET,
-                client_ip(self.request),
-                limit=settings.PASSWORD_RESETS_PER_IP_PER_HOUR,
-                window=timedelta(hours=1),
-                refusal="Too many password resets were asked for from your network in the "
-                "last hour. Please try again later.",
+            with (
+                budgets.trips_recorded(),
+                ClientEvent.objects.within_budget(
+                    ClientEvent.Kind.PASSWORD_RESET,
+                    client_ip(self.request),
+                    budgets.PASSWORD_RESETS_PER_IP,
+                ),
             ):
                 return super().form_valid(form)
-        except LimitReached as refusal:
-            form.add_error(None, refusal.message)
+        except budgets.BudgetExceeded as trip:
+            form.add_error(None, trip.message)
             return self.form_invalid(form)
 
 
@@ -87,13 +88,21 @@ def home(request):
 
 @login_required
 @require_GET
+@fragment_or_page
 def phone_widget(request):
+    """The phone widget for htmx to refresh in place; a browser goes to it on the dashboard."""
+    if not wants_fragment(request):
+        return redirect(reverse("dashboard:home") + "#phone-widget")
     return render(request, "dashboard/home.html#phone_widget", phone_widget_context(request.user))
 
 
 @login_required
 @require_GET
+@fragment_or_page
 def sms_widget(request):
+    """The SMS widget for htmx to refresh in place; a browser goes to it on the dashboard."""
+    if not wants_fragment(request):
+        return redirect(reverse("dashboard:home") + "#sms-widget")
     return render(request, "dashboard/home.html#sms_widget", sms_widget_context(request.user))
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from sms.clients import client_ip
@@ -63,16 +64,33 @@ class Row:
             if form is not None and form.errors:
                 autofocus(form)
         if self.code_form is not None and self.notice and not self.notice_is_error:
-            autofocus(self.code_form)  # a code is on its way: the cursor waits where it goes
+            # A code is on its way: the cursor waits where it goes, and the field's description
+            # reads the notice out, since the focus skips it.
+            autofocus(self.code_form, described_by=f"phone-{pk}-notice")
 
     @property
     def label_open(self):
         return bool(self.label_form.errors)
 
 
-def autofocus(form):
-    # htmx focuses an autofocus field it swaps in; a full page load does the same.
-    next(iter(form.fields.values())).widget.attrs["autofocus"] = True
+def autofocus(form, *, described_by=""):
+    # htmx focuses an autofocus field it swaps in; a full page load does the same. Without one,
+    # app.js focuses the row's notice (data-focus) so that the focus does not fall to <body>.
+    attrs = next(iter(form.fields.values())).widget.attrs
+    attrs["autofocus"] = True
+    if described_by:
+        attrs["aria-describedby"] = described_by
+
+
+def fragment_or_page(view):
+    """For a view that answers htmx with a fragment and a browser with a page (or a redirect
+    to one): caches keep the two answers apart, and see wants_fragment()."""
+    return vary_on_headers("HX-Request", "HX-History-Restore-Request")(view)
+
+
+def wants_fragment(request):
+    # htmx restoring history after a cache miss wants the whole page, not the fragment.
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def page_context(user, *, add_form=None, bound_rows=(), region=None):
@@ -94,23 +112,32 @@ def manage(request):
 
 @login_required
 @require_GET
+@fragment_or_page
 def row(request, pk):
     """One number's row: htmx refreshes it when a resend cooldown ends."""
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
-    if not request.htmx:
+    if not wants_fragment(request):
         return redirect(anchor(phone))
     return render(request, f"{PAGE}#phone_row", {"row": Row(phone)})
 
 
 @login_required
 @require_GET
+@fragment_or_page
 def code_delivery(request, pk):
-    """The live code's delivery state: the row polls it until the SMS reaches an outcome."""
+    """The live code's delivery state: the row polls it until the SMS reaches an outcome, and
+    asks for it again when the code's countdown ends."""
     phone = get_object_or_404(request.user.phone_numbers.select_related("code_message"), pk=pk)
-    if not request.htmx:
+    if not wants_fragment(request):
         return redirect(anchor(phone))
-    response = render(request, f"{PAGE}#code_delivery", {"phone": phone})
     message = phone.code_message
+    if message is not None:
+        message.give_up_if_stuck()  # a worker that died mid-send left it "submitting"
+    context = {"phone": phone}
+    if message is not None and message.is_final and message.error and not message.twilio_sid:
+        # Surely not sent: its cooldown is given back, so the button is too.
+        context |= {"row": Row(phone), "send_code_again": True}
+    response = render(request, f"{PAGE}#code_delivery", context)
     if message is None or not message.is_watched:
         response.status_code = HTMX_STOP_POLLING
     return response
@@ -118,6 +145,7 @@ def code_delivery(request, pk):
 
 @login_required
 @require_POST
+@fragment_or_page
 def add(request):
     form = AddPhoneForm(request.POST, user=request.user, region=chosen_region(request))
     phone = None
@@ -127,14 +155,14 @@ def add(request):
         except CannotAddNumber as refusal:
             form.add_error("number", refusal.message)
     if phone is None:
-        if request.htmx:
+        if wants_fragment(request):
             return render(request, f"{PAGE}#add_form", {"add_form": form})
         return render(request, PAGE, page_context(request.user, add_form=form))
 
     # The next number is most likely from the same country.
     request.session[REGION_SESSION_KEY] = form.cleaned_data["region"]
     notice, is_error = send_code_notice(phone, request, added=True)
-    if request.htmx:
+    if wants_fragment(request):
         context = {
             "add_form": AddPhoneForm(user=request.user, region=chosen_region(request)),
             "row": Row(phone, notice=notice, notice_is_error=is_error),
@@ -147,6 +175,7 @@ def add(request):
 
 @login_required
 @require_POST
+@fragment_or_page
 def send_code(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
     notice, is_error = send_code_notice(phone, request)
@@ -172,6 +201,7 @@ def send_code_notice(phone, request, *, added=False):
 
 @login_required
 @require_POST
+@fragment_or_page
 def verify(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
     form = CodeForm(request.POST, auto_id=f"phone-{pk}-%s")
@@ -190,6 +220,7 @@ def verify(request, pk):
 
 @login_required
 @require_POST
+@fragment_or_page
 def make_primary(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
     try:
@@ -202,6 +233,7 @@ def make_primary(request, pk):
 
 @login_required
 @require_POST
+@fragment_or_page
 def edit_label(request, pk):
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
     form = LabelForm(request.POST, auto_id=f"phone-{pk}-%s")
@@ -214,8 +246,10 @@ def edit_label(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@fragment_or_page
 def delete(request, pk):
-    """GET asks for confirmation (pages without JavaScript); POST deletes."""
+    """GET asks for confirmation (pages without JavaScript; with it, the row's dialog asks);
+    POST deletes."""
     phone = get_object_or_404(request.user.phone_numbers, pk=pk)
     if request.method == "GET":
         return render(request, "phones/confirm_delete.html", {"phone": phone})
@@ -227,7 +261,7 @@ def delete(request, pk):
     message = f"Deleted {display}."
     if promoted:
         message += f" {promoted.display} is now your primary number."
-    if request.htmx:
+    if wants_fragment(request):
         context = {
             "removed_pk": removed_pk,
             "message": message,
@@ -245,7 +279,7 @@ def row_response(request, row, also=(), *, error_in_form=False):
     Without htmx: the page again, with the form's errors next to its field, or a redirect
     that carries the notice as a message.
     """
-    if request.htmx:
+    if wants_fragment(request):
         context = {
             "row": row,
             "also": also,

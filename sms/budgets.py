@@ -9,6 +9,8 @@ forms text costly numbers. So every send, of any purpose, is counted against:
 | country | SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR | segments to the destination's country |
 | client IP | SMS_BUDGET_PER_IP_PER_HOUR | messages asked for from the client's IP |
 | code requests | CODE_REQUESTS_PER_IP_PER_HOUR | verification codes asked for from that IP |
+| sign-ups | SIGNUPS_PER_IP_PER_HOUR | accounts opened from that IP (dashboard.ClientEvent) |
+| password resets | PASSWORD_RESETS_PER_IP_PER_HOUR | reset mails asked for from that IP |
 
 The counts come from the stored messages (`Message.objects.handed_over()`: what may have
 cost money), under one advisory lock, so they hold exactly across processes and machines.
@@ -67,7 +69,31 @@ CODE_REQUESTS_PER_IP = Budget(
     "Too many verification codes were asked for from your network in the last hour. "
     "Please try again later.",
 )
-BUDGETS = {budget.key: budget for budget in (SITE, COUNTRY, CLIENT_IP, CODE_REQUESTS_PER_IP)}
+# Not sends, but what opens the way to them: counted by dashboard.ClientEvent.
+SIGNUPS_PER_IP = Budget(
+    "ip-signups",
+    "SIGNUPS_PER_IP_PER_HOUR",
+    "Sign-ups per hour from one IP address",
+    "Too many accounts were created from your network in the last hour. Please try again later.",
+)
+PASSWORD_RESETS_PER_IP = Budget(
+    "ip-resets",
+    "PASSWORD_RESETS_PER_IP_PER_HOUR",
+    "Password-reset requests per hour from one IP address",
+    "Too many password resets were asked for from your network in the last hour. "
+    "Please try again later.",
+)
+BUDGETS = {
+    budget.key: budget
+    for budget in (
+        SITE,
+        COUNTRY,
+        CLIENT_IP,
+        CODE_REQUESTS_PER_IP,
+        SIGNUPS_PER_IP,
+        PASSWORD_RESETS_PER_IP,
+    )
+}
 
 
 class BudgetExceeded(Exception):

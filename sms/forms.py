@@ -20,7 +20,8 @@ class StatusCallbackForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # A NUL byte in any field is refused: PostgreSQL cannot store one in text or JSON.
-        if any("\x00" in value for values in self.data.lists() for value in values[1]):
+        # A NUL byte in any field's name or value is refused: PostgreSQL cannot store one
+        # in text or JSON.
+        if any("\x00" in "".join([name, *values]) for name, values in self.data.lists()):
             raise forms.ValidationError("A field contains a NUL character.")
         return cleaned

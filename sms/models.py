@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from . import budgets, destinations, segments, twilio_errors
+from . import budgets, destinations, metrics, segments, twilio_errors
 from .limits import WindowedQuerySet
 
 logger = logging.getLogger(__name__)
@@ -127,10 +127,15 @@ class MessageQuerySet(WindowedQuerySet):
             if message is None or (message.twilio_sid and message.twilio_sid != sid):
                 logger.warning("Status report for unknown message %s (%s)", sid, message_id)
                 return None
+            if not message.twilio_sid and self.filter(twilio_sid=sid).exists():
+                # The SID is another message's: this callback cannot be about this one.
+                logger.warning("Status report naming message %s with %s's SID", message_id, sid)
+                return None
             if not message.twilio_sid:
                 message.twilio_sid = sid
                 message.save(update_fields=["twilio_sid", "updated_at"])
-            message.apply_status(
+            # Monitoring: the webhook counts whether the report moved the status.
+            message.report_applied = message.apply_status(
                 fields["MessageStatus"],
                 error_code=fields.get("ErrorCode") or None,
                 error_message=fields.get("ErrorMessage", ""),
@@ -292,6 +297,9 @@ class Message(models.Model):
             self.error_code = error_code
             self.error_message = error_message[:300]
         self.save()
+        metrics.log_event(
+            logger, "sms.status_applied", "SMS %s is now %s", self.public_id, status, message=self
+        )
         if status != Status.DELIVERED and error_code:
             # Mail goes out after the commit: no network call while the row lock is held.
             transaction.on_commit(lambda: alert_if_misconfigured(error_code, self))
@@ -327,6 +335,14 @@ class Message(models.Model):
                 locked.error_code = code
                 locked.error_message = reason[:300]
                 locked.save()
+                metrics.log_event(
+                    logger,
+                    "sms.status_applied",
+                    "SMS %s is now %s",
+                    locked.public_id,
+                    status,
+                    message=locked,
+                )
             locked.status_reports.create(status=status, error_code=code, raw={"error": reason})
         self.refresh_from_db()
 
@@ -354,9 +370,10 @@ class Message(models.Model):
         self.mark_outcome_unknown("The sending worker stopped before Twilio answered.")
         return True
 
-    def retry(self, *, client_ip=None):
+    def retry(self, *, client_ip=None, simulate=None):
         """Queue a new message to the same number with the same text, linked to this one.
 
+        `simulate` is the offline sender's outcome for the new one (None: this one's).
         Counted against the budgets like any send (raises budgets.BudgetExceeded).
         """
         return Message.queue(
@@ -366,7 +383,7 @@ class Message(models.Model):
             body=self.body,
             client_ip=client_ip,
             retry_of=self,
-            simulate=self.simulate,
+            simulate=self.simulate if simulate is None else simulate,
         )
 
     def timeline(self):
@@ -447,6 +464,21 @@ class BudgetTrip(models.Model):
     def __str__(self):
         return f"{self.get_budget_display()} at {self.created_at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # monitoring: one log event per refused send
+            metrics.log_event(
+                logger,
+                "sms.budget_tripped",
+                "SMS budget %s refused a send",
+                self.budget,
+                level=logging.WARNING,
+                budget=self.budget,
+                country=self.country,
+                user_id=self.user_id,
+            )
+
 
 class StaffAlertQuerySet(models.QuerySet):
     def send_once(self, key, subject, message, *, every=timedelta(hours=1)):
@@ -488,6 +520,18 @@ def alert_if_misconfigured(code, message):
     explanation = twilio_errors.explain(code)
     if explanation.blame != twilio_errors.Blame.SITE:
         return
+    # Monitoring: a line for every occurrence; the ERROR line and the mail below come at
+    # most once an hour.
+    metrics.log_event(
+        logger,
+        "sms.twilio_configuration_error",
+        "Twilio configuration error %s on SMS %s",
+        code,
+        message.public_id,
+        message=message,
+        level=logging.WARNING,
+        error_code=code,
+    )
     StaffAlert.objects.send_once(
         f"twilio-{code}",
         f"Twilio error {code}: {explanation.title}",

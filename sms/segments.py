@@ -37,10 +37,17 @@ def is_gsm7(text):
     return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
 
 
-def _units(text, encoding):
+def unit_width(char, encoding):
+    """How many units `char` takes in `encoding` ("GSM-7" or "UCS-2"): 2 for a GSM-7
+    extension character (an escape and the character) or a UCS-2 character outside the
+    Basic Multilingual Plane (a surrogate pair), else 1."""
     if encoding == "GSM-7":
-        return [2 if char in GSM7_EXTENSION else 1 for char in text]
-    return [2 if ord(char) > 0xFFFF else 1 for char in text]
+        return 2 if char in GSM7_EXTENSION else 1
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _units(text, encoding):
+    return [unit_width(char, encoding) for char in text]
 
 
 def _parts(units, size):

@@ -2,6 +2,7 @@
 offline sender's reports. Every network call to the provider happens here, in a worker,
 outside any transaction and lock."""
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -10,9 +11,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import default_task_backend, task
 
-from . import destinations
+from . import destinations, metrics
 from .models import CHECK_DELIVERY_AFTER, Message
 from .senders import SendError, get_sender
+
+logger = logging.getLogger(__name__)
 
 
 def status_callback_url(message):
@@ -51,6 +54,14 @@ def send_message(message_id):
         message.mark_outcome_unknown(error.message)
     else:
         message.record_submission(result)
+        metrics.log_event(
+            logger,
+            "sms.handed_over",
+            "SMS %s handed over to Twilio",
+            message.public_id,
+            message=message,
+            twilio_sid=message.twilio_sid,
+        )
     schedule_delivery_check(message.pk, check=0)
 
 

@@ -265,8 +265,7 @@ def outcome_unknown(detail=""):
         "Outcome unknown",
         "We could not confirm whether Twilio sent this message"
         + (f" ({detail[:1].lower()}{detail[1:].rstrip('.')})." if detail else "."),
-        "Wait a minute: if it was sent, its status appears here by itself. A retry may "
-        "send a second copy.",
+        "Wait a minute: if it was sent, its status appears here by itself.",
         "",
         known=False,
     )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from . import metrics
 from .forms import StatusCallbackForm
 from .models import Message, OutboxMessage
 from .senders import simulates_outcomes
@@ -30,19 +31,30 @@ def twilio_status(request):
     # The QueryDict: the signature covers every value of a repeated field.
     if not is_valid_signature(url, request.POST, signature):
         logger.warning("Rejected a status callback with a bad signature")
+        metrics.count_callback("rejected")
         return HttpResponseForbidden("Invalid signature")
     data = request.POST.copy()
     data.setlist("m", request.GET.getlist("m"))
     form = StatusCallbackForm(data)
     if not form.is_valid():
         logger.warning("Rejected a signed status callback: %s", form.errors.as_json())
+        metrics.count_callback("rejected")
         return HttpResponseBadRequest("Malformed status callback")
     fields = {key: values[-1] if len(values) == 1 else values for key, values in data.lists()}
     fields.pop("m", None)
+    # The raw report keeps what Twilio sent; the validated values replace only those.
     fields.update(
-        {name: form.cleaned_data[name] for name in ("MessageSid", "MessageStatus", "ErrorCode")}
+        {
+            name: form.cleaned_data[name]
+            for name in ("MessageSid", "MessageStatus", "ErrorCode")
+            if name in fields
+        }
     )
-    Message.objects.record_status_report(fields, message_id=form.cleaned_data["m"])
+    message = Message.objects.record_status_report(fields, message_id=form.cleaned_data["m"])
+    if message is None:
+        metrics.count_callback("unknown")
+    else:
+        metrics.count_callback("applied" if message.report_applied else "duplicate")
     return HttpResponse(status=200)
 
 

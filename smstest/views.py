@@ -1,44 +1,31 @@
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from sms import budgets, destinations, segments
+from sms import budgets
 from sms.clients import client_ip
 from sms.locks import lock_number, lock_user
 from sms.models import Status
 
-from .forms import CUSTOM, SendTestForm
-from .models import quota_refusal, tests_of
+from .counter import describe
+from .forms import CUSTOM, SendTestForm, chosen_phone
+from .models import sending_limits, tests_of
+from .retries import chosen_outcome, retry_refusal
 
 RECENT_TESTS = 5
-
-
-def panel_context(user, form=None):
-    """What the SMS-testing panel needs, wherever it is shown."""
-    form = form or SendTestForm(user=user, initial={"template": CUSTOM})
-    return {
-        "sms_form": form,
-        "has_verified_phone": form.fields["phone"].queryset.exists(),
-        "recent_tests": tests_of(user).with_reports()[:RECENT_TESTS],
-    }
-
-
-@login_required
-@require_GET
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
-def panel(request):
-    """The panel as a fragment for the phone-management page (htmx), else a page of its own."""
-    template = "smstest/panel.html#panel" if is_fragment_request(request) else "smstest/panel.html"
-    return render(request, template, panel_context(request.user))
+# Views that answer htmx with a fragment and everyone else with the page vary on these.
+FRAGMENT_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
 def is_fragment_request(request):
@@ -46,9 +33,40 @@ def is_fragment_request(request):
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def panel_context(user, form=None):
+    """What the SMS-testing panel needs, wherever it is shown: the form (a fresh one opens on
+    the first template, ready to send), the counter for its text, the limits for its
+    number, and the recent tests."""
+    form = form or SendTestForm(user=user)
+    return {
+        "sms_form": form,
+        "has_verified_phone": form.chosen_phone is not None,
+        "counter": describe(form.text_to_send),
+        "limits": limits_of(user, form.chosen_phone),
+        "recent_tests": tests_of(user).with_reports()[:RECENT_TESTS],
+    }
+
+
+def limits_of(user, phone):
+    """The SendingLimits for a test from `user` to `phone`; None without a number."""
+    return sending_limits(user, phone.number) if phone else None
+
+
+@login_required
+@require_GET
+@vary_on_headers(*FRAGMENT_HEADERS)
+def panel(request):
+    """The panel as a fragment for the phone-management page (htmx), else a page of its own."""
+    template = "smstest/panel.html#panel" if is_fragment_request(request) else "smstest/panel.html"
+    return render(request, template, panel_context(request.user))
+
+
 @login_required
 @require_POST
 def send(request):
+    """Queue the test the panel's form describes. With htmx: the panel again, the choices
+    kept, or with the errors; without: the new message's page, or the panel's page with the
+    errors next to their fields."""
     form = SendTestForm(request.POST, user=request.user, client_ip=client_ip(request))
     message = None
     try:
@@ -74,25 +92,64 @@ def send(request):
 
 @login_required
 @require_GET
+def preview(request):
+    """The counter for the text being typed (htmx). When the edit turned a template's text
+    into a custom message, the template choice too, switched to "Custom message"."""
+    form = SendTestForm(request.GET, user=request.user, checks_quota=False)
+    form.is_valid()
+    context = {"sms_form": form, "counter": describe(form.text_to_send)}
+    return render(request, "smstest/panel.html#preview", context)
+
+
+@login_required
+@require_GET
+def compose(request):
+    """The message box with the chosen template's text for the chosen number (htmx, when
+    either changes). For "Custom message": 204, the text stays as it is."""
+    form = SendTestForm(user=request.user, initial=request.GET.dict())
+    if form.initial["template"] == CUSTOM:
+        return HttpResponse(status=204)
+    context = {"sms_form": form, "counter": describe(form.text_to_send)}
+    return render(request, "smstest/panel.html#composer", context)
+
+
+@login_required
+@require_GET
+def limits(request):
+    """The limits and the Send button for the chosen number (htmx: when the number
+    changes, and once a wait is over)."""
+    phone = chosen_phone(request.user, request.GET.get("phone"))
+    context = {"limits": limits_of(request.user, phone)}
+    return render(request, "smstest/panel.html#limits", context)
+
+
+@login_required
+@require_GET
+@vary_on_headers(*FRAGMENT_HEADERS)
 def message_detail(request, pk):
-    messages_of_user = tests_of(request.user).with_reports()
+    """A test's own page, with everything about it. For htmx its card, polled until the
+    status is final (answered 286 then); `?detailed=1` asks for the page's detailed card."""
+    messages_of_user = (
+        tests_of(request.user).with_reports().select_related("retry_of").prefetch_related("retries")
+    )
     message = get_object_or_404(messages_of_user, pk=pk)
     if message.give_up_if_stuck():
         message = messages_of_user.get(pk=pk)
-    context = {"message": message}
-    if request.htmx:
-        response = render(request, "smstest/message_card.html#card", context)
-        if not message.is_watched:
-            response.status_code = HTMX_STOP_POLLING
-            # The dashboard's 30-day counts change when a test reaches its outcome.
-            trigger_client_event(response, "sms-tests-changed")
-        return response
-    return render(request, "smstest/message.html", context)
+    if not is_fragment_request(request):
+        return render(request, "smstest/message.html", {"message": message, "detailed": True})
+    context = {"message": message, "detailed": request.GET.get("detailed") == "1"}
+    response = render(request, "smstest/message_card.html#card", context)
+    if not message.is_watched:
+        response.status_code = HTMX_STOP_POLLING
+        # The dashboard's 30-day counts change when a test reaches its outcome.
+        trigger_client_event(response, "sms-tests-changed")
+    return response
 
 
 @login_required
 @require_POST
 def retry(request, pk):
+    """Send a failed test again, with the outcome chosen to simulate in development."""
     original = get_object_or_404(tests_of(request.user), pk=pk)
     message = None
     try:
@@ -103,7 +160,8 @@ def retry(request, pk):
             lock_number(original.to_number)
             refusal = retry_refusal(request.user, original)
             if not refusal:
-                message = original.retry(client_ip=client_ip(request))
+                simulate = chosen_outcome(request.POST.get("simulate"))
+                message = original.retry(client_ip=client_ip(request), simulate=simulate)
     except budgets.BudgetExceeded as trip:
         refusal = trip.message
     if refusal:
@@ -121,59 +179,68 @@ def retry(request, pk):
     return redirect("smstest:message", message.pk)
 
 
-def retry_refusal(user, original):
-    """Why `original` cannot be sent again now, or None."""
-    if not original.can_retry:
-        return "Only failed or undelivered messages can be retried."
-    if not is_verified_number_of(user, original.to_number):
-        return "This number is no longer verified on your account, so nothing was sent."
-    if turned_off := destinations.refusal(original.to_number):
-        return turned_off
-    return quota_refusal(user, original.to_number)
+@dataclass(frozen=True)
+class StatusGroup:
+    value: str
+    label: str
+    statuses: tuple
 
 
-def is_verified_number_of(user, number):
-    # Through the user: this app does not import the phones app.
-    return user.phone_numbers.filter(number=number, verified_at__isnull=False).exists()
+# The history's status filter, in words people use. Every status is in exactly one group.
+STATUS_GROUPS = [
+    StatusGroup("delivered", "Delivered", (Status.DELIVERED,)),
+    StatusGroup(
+        "not-delivered", "Not delivered", (Status.UNDELIVERED, Status.FAILED, Status.CANCELED)
+    ),
+    StatusGroup("unknown", "Outcome unknown", (Status.UNKNOWN,)),
+    StatusGroup(
+        "on-the-way",
+        "On its way",
+        (
+            Status.PENDING,
+            Status.SUBMITTING,
+            Status.ACCEPTED,
+            Status.SCHEDULED,
+            Status.QUEUED,
+            Status.SENDING,
+            Status.SENT,
+        ),
+    ),
+]
+
+
+def status_group(value):
+    """The StatusGroup a `?status=` value names: a group's own value, or (in older links)
+    one of its statuses; None for anything else."""
+    return next((g for g in STATUS_GROUPS if value in (g.value, *g.statuses)), None)
 
 
 @login_required
 @require_GET
-def preview(request):
-    """Characters, encoding and segments of the text being typed."""
-    form = SendTestForm(request.GET, user=request.user, checks_quota=False)
-    form.is_valid()
-    body = form.cleaned_data.get("message_body") or request.GET.get("body", "")
-    return render(
-        request,
-        "smstest/panel.html#counter",
-        {"info": segments.analyse(body), "sms_form": form},
-    )
-
-
-@login_required
-@require_GET
+@vary_on_headers(*FRAGMENT_HEADERS)
 def history(request):
+    """Every test of the user, newest first, filtered by status group and number, with the
+    30-day figures. For htmx (the filters) only the results."""
     tests = tests_of(request.user)
-    status = request.GET.get("status", "")
+    group = status_group(request.GET.get("status", ""))
     number = request.GET.get("number", "")
     numbers = list(tests.order_by("to_number").values_list("to_number", flat=True).distinct())
     filtered = tests.with_reports()
-    if status in Status.values:
-        filtered = filtered.filter(status=status)
+    if group:
+        filtered = filtered.filter(status__in=group.statuses)
     if number:
         # Only numbers this user has texted; anything else (typed into the URL) matches none.
         filtered = filtered.filter(to_number=number) if number in numbers else filtered.none()
     page = Paginator(filtered, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "status": status,
+        "status": group.value if group else "",
         "number": number,
-        "statuses": Status.choices,
+        "statuses": [(g.value, g.label) for g in STATUS_GROUPS],
         "numbers": numbers,
         "stats": delivery_stats(tests.since(timezone.now() - timedelta(days=30))),
     }
-    if request.htmx:
+    if is_fragment_request(request):
         return render(request, "smstest/history.html#results", context)
     return render(request, "smstest/history.html", context)
 

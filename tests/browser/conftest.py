@@ -3,6 +3,7 @@
 import threading
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -13,8 +14,11 @@ VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
 def pytest_collection_modifyitems(items):
+    # The hook sees every collected test, not only this folder's.
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(params=VIEWPORTS.values(), ids=VIEWPORTS.keys())

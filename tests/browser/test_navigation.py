@@ -16,7 +16,7 @@ def test_menu_button_opens_and_closes_the_sidebar_by_keyboard(
     toggle = page.get_by_role("button", name="Menu")
     if browser_context_args["viewport"]["width"] > 768:
         expect(toggle).to_be_hidden()
-        expect(sidebar.get_by_role("link", name="Phone Numbers")).to_be_visible()
+        expect(sidebar.get_by_role("link", name="Phone numbers")).to_be_visible()
         return
     expect(sidebar).to_be_hidden()
     toggle.focus()
@@ -25,9 +25,9 @@ def test_menu_button_opens_and_closes_the_sidebar_by_keyboard(
     expect(sidebar.get_by_role("link", name="Dashboard")).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_url}/dashboard/phone-management/")
+    page.wait_for_url(f"{live_url}/dashboard/phone-management/?from=sidebar")
     # Folded again on the new page, but it still marks where we are.
-    expect(page.locator('#sidebar a[aria-current="page"]')).to_have_text("Phone Numbers")
+    expect(page.locator('#sidebar a[aria-current="page"]')).to_have_text("Phone numbers")
     toggle = page.get_by_role("button", name="Menu")
     toggle.focus()
     page.keyboard.press("Enter")

@@ -45,7 +45,7 @@ def test_sign_up_add_and_verify_from_the_dashboard(page, live_url, offline_sende
     widget = page.locator("#phone-widget")
     expect(widget).to_contain_text("Add a mobile number and confirm it")
     widget.get_by_role("link", name="Add your first number").click()
-    expect(page.get_by_role("heading", name="Phone Number Management")).to_be_visible()
+    expect(page.get_by_role("heading", name="Phone number management")).to_be_visible()
     page.evaluate("window.sameDocument = true")
 
     number = page.get_by_label("Phone number")
@@ -90,9 +90,9 @@ def tab_to(page, target, limit=80):
 def test_add_and_verify_with_the_keyboard_alone(page, live_url, sign_in, sms_outbox):
     sign_in(UserFactory())
     page.goto(f"{live_url}/dashboard/")
-    tab_to(page, page.get_by_role("link", name=re.compile("Manage Phone Numbers")))
+    tab_to(page, page.get_by_role("link", name=re.compile("Manage phone numbers")))
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_url}/dashboard/phone-management/")
+    page.wait_for_url(f"{live_url}/dashboard/phone-management/?from=quick-action")
 
     tab_to(page, page.get_by_label("Phone number"))
     page.keyboard.type("415.555.2671")

@@ -88,6 +88,8 @@ def test_development_sender_plays_delivery_live_and_a_simulated_failure(
     expect(card.locator(".badge")).to_have_text("Undelivered", timeout=10000)
     expect(card).to_contain_text("Error 30003: Phone unreachable")
     expect(card).to_contain_text("The carrier could not reach the phone")
+    # In development a retry plays the outcome chosen next to it (Delivered by default).
+    card.get_by_label("Simulate").select_option(label="Undelivered (30003)")
     card.get_by_role("button", name="Retry").click()
 
     retried = page.locator(".message-card", has_text="retry of").first

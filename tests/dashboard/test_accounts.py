@@ -73,4 +73,4 @@ def test_layout_has_sidebar_breadcrumbs_and_current_page(user_client):
     assert '<a href="/dashboard/phone-management/" aria-current="page">' in html, (
         "sidebar marks Phone Numbers as the current page"
     )
-    assert "Phone Number Management" in html
+    assert "Phone number management" in html

@@ -21,9 +21,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def test_manage_phone_numbers_is_the_first_quick_action(user_client):
     html = user_client.get(reverse("dashboard:home")).content.decode()
     actions = html[html.index("Quick actions") :]
-    assert actions.index("Manage Phone Numbers") < actions.index("Send a test SMS")
+    assert actions.index("Manage phone numbers") < actions.index("Send a test SMS")
     assert actions.index("Send a test SMS") < actions.index("View SMS history")
-    assert 'href="/dashboard/phone-management/"' in actions
+    assert 'href="/dashboard/phone-management/?from=quick-action"' in actions
     assert "Add, verify, and manage your phone numbers" in actions
 
 
@@ -45,7 +45,7 @@ def test_widget_shows_three_numbers_with_status_and_counts_the_rest(user_client,
     assert "Primary" in html
     assert "+2 more" in html
     assert f"#phone-{pending.pk}" in html  # "Verify" goes to the first pending number
-    assert "Manage All" in html and "Add Phone" in html
+    assert "Manage all" in html and "Add phone" in html
 
 
 def test_widget_fragment_is_only_the_widget_and_listens_for_phone_changes(user_client, user):

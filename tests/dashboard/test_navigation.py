@@ -1,4 +1,5 @@
-"""Where am I? Every signed-in page has breadcrumbs from "Dashboard" and one current menu link."""
+"""Where am I? Every signed-in page has one current menu link, and every one but the dashboard
+itself (where the trail would only repeat the heading) has breadcrumbs from "Dashboard"."""
 
 from html.parser import HTMLParser
 
@@ -63,18 +64,18 @@ def message(user, phone):
 
 # (page, how to build its URL, the sidebar link that is current, the breadcrumb trail)
 PAGES = [
-    ("dashboard", lambda f: reverse("dashboard:home"), "Dashboard", ["Dashboard"]),
+    ("dashboard", lambda f: reverse("dashboard:home"), "Dashboard", []),
     (
         "phone-management",
         lambda f: reverse("phones:manage"),
-        "Phone Numbers",
-        ["Dashboard", "Phone Number Management"],
+        "Phone numbers",
+        ["Dashboard", "Phone number management"],
     ),
     (
         "delete-confirmation",
         lambda f: reverse("phones:delete", args=[f("phone").pk]),
-        "Phone Numbers",
-        ["Dashboard", "Phone Number Management", "Delete number"],
+        "Phone numbers",
+        ["Dashboard", "Phone number management", "Delete number"],
     ),
     (
         "sms-history",
@@ -108,10 +109,10 @@ PAGES = [
     ),
 ]
 PAGE_IDS = [page[0] for page in PAGES]
+WITH_TRAIL = [page for page in PAGES if page[3]]
 
 
-@pytest.fixture(params=PAGES, ids=PAGE_IDS)
-def visited(request, user_client):
+def visit(request, user_client):
     _, url_of, current, trail = request.param
     url = url_of(request.getfixturevalue)
     response = user_client.get(url)
@@ -119,25 +120,43 @@ def visited(request, user_client):
     return url, Navigation(response.content.decode()), current, trail
 
 
-def test_breadcrumbs_start_at_the_dashboard(visited):
-    _, nav, _, _ = visited
+@pytest.fixture(params=PAGES, ids=PAGE_IDS)
+def visited(request, user_client):
+    return visit(request, user_client)
+
+
+@pytest.fixture(params=WITH_TRAIL, ids=[page[0] for page in WITH_TRAIL])
+def visited_below_the_dashboard(request, user_client):
+    return visit(request, user_client)
+
+
+def test_breadcrumbs_start_at_the_dashboard(visited_below_the_dashboard):
+    _, nav, _, _ = visited_below_the_dashboard
     assert nav.breadcrumbs, "the page has no breadcrumbs"
     first = nav.breadcrumbs[0]
     assert first["text"] == "Dashboard"
     assert first["href"] == reverse("dashboard:home")
 
 
-def test_breadcrumbs_follow_the_trail_to_this_page_and_mark_only_the_last_as_current(visited):
-    _, nav, _, trail = visited
+def test_breadcrumbs_follow_the_trail_to_this_page_and_mark_only_the_last_as_current(
+    visited_below_the_dashboard,
+):
+    _, nav, _, trail = visited_below_the_dashboard
     assert [crumb["text"] for crumb in nav.breadcrumbs] == trail
     assert [crumb["current"] for crumb in nav.breadcrumbs] == [None] * (len(trail) - 1) + ["page"]
+
+
+def test_the_dashboard_has_no_trail_that_would_repeat_its_heading(user_client):
+    html = user_client.get(reverse("dashboard:home")).content.decode()
+    assert Navigation(html).breadcrumbs == []
+    assert 'aria-label="Breadcrumb"' not in html
 
 
 def test_exactly_one_sidebar_link_is_current_and_it_is_the_right_one(visited):
     _, nav, current, _ = visited
     assert [link["text"] for link in nav.sidebar] == [
         "Dashboard",
-        "Phone Numbers",
+        "Phone numbers",
         "SMS tests",
         "Password",
     ]
@@ -150,10 +169,10 @@ def test_the_current_sidebar_link_leads_to_its_section(visited):
     url, nav, current, _ = visited
     sections = {
         "Dashboard": reverse("dashboard:home"),
-        "Phone Numbers": reverse("phones:manage"),
+        "Phone numbers": reverse("phones:manage") + "?from=sidebar",  # insights: the entry
         "SMS tests": reverse("smstest:history"),
         "Password": reverse("password_change"),
     }
     links = {link["text"]: link["href"] for link in nav.sidebar}
     assert links == sections
-    assert url.startswith(sections[current])
+    assert url.startswith(sections[current].split("?")[0])

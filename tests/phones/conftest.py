@@ -21,6 +21,11 @@ def phone(user):
     return PhoneNumberFactory(user=user, number="+12065550101")
 
 
+def words(html):
+    """The text of `html` as a person reads it: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" .", ".").replace(" ;", ";")
+
+
 def full_width(text):
     """`text` as some CJK keyboards type it: full-width + and digits, ideographic spaces."""
     return "".join("\u3000" if char == " " else chr(ord(char) + 0xFEE0) for char in text)

@@ -14,7 +14,7 @@ from sms.tasks import send_message
 from tests.factories import PhoneNumberFactory
 from tests.sms.fake_twilio import created, error
 
-from .conftest import HTMX, TransactionWatchingSender
+from .conftest import HTMX, TransactionWatchingSender, words
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,9 @@ def test_the_code_row_follows_the_sms_from_sending_to_sent_to_delivered(
     delivered = user_client.get(delivery, **HTMX)
     assert delivered.status_code == 286  # htmx: swap this in and stop polling
     html = delivered.content.decode()
-    assert "hx-get" not in html and "hx-trigger" not in html
+    assert 'hx-trigger="every 2s"' not in html
+    # Only the code's countdown asks again, when the code expires.
+    assert re.findall(r'hx-trigger="([^"]*)"', html) == ["countdown-end"]
     assert '<span class="badge badge-ok">Code delivered</span>' in html
     assert '<time datetime="2026-03-02T12:00:08+00:00">12:00:08</time>' in html
     assert delivery_text(html) == "Code delivered The code was delivered. 12:00:08"
@@ -357,7 +359,7 @@ def test_a_server_error_leaves_the_outcome_unknown_and_counts_against_the_quota(
     )
     assert Message.objects.get().status == Message.Status.UNKNOWN
     # Twilio may have sent it: it counts, so "Send code" waits out the cooldown.
-    assert "Resend code in 60 s" in html
+    assert "Resend code in 60 s" in words(html)
     response = user_client.post(url("send_code", phone), **HTMX)
     assert "A code was just sent. You can request another in 1 minute." in (
         response.content.decode()

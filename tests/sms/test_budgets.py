@@ -569,7 +569,7 @@ def request_from(remote_addr="10.0.0.1", forwarded_for=None):
 def test_the_client_ip_is_the_remote_address_by_default(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request_from("203.0.113.7")) == "203.0.113.7"
-    assert client_ip(request_from("2001:db8::7")) == "2001:db8::7"
+    assert client_ip(request_from("2001:db8::7")) == "2001:db8::"  # its /64
 
 
 def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(settings):
@@ -600,3 +600,19 @@ def test_behind_one_trusted_proxy_the_client_ip_is_the_right_most_forwarded_for_
 ):
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request_from("10.0.0.1", forwarded_for=forwarded_for)) == client
+
+
+@pytest.mark.parametrize(
+    ("remote", "counted_as"),
+    [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9", "203.0.113.9"),
+        ("not-an-address", None),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64_network(settings, remote, counted_as):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
+    assert client_ip(request) == counted_as

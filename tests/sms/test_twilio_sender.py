@@ -269,7 +269,8 @@ def test_tries_and_real_pauses_together_end_by_the_deadline(settings, fake_twili
         TwilioSender().send("+15551230001", "Hello")  # really sleeps
 
     assert time.monotonic() - start < 1.5
-    assert len(fake_twilio.requests) == 3  # the third try had under 0.2 s + 1 s left
+    # Each pause (0.2 s) needs 1 s left after it: 2 or 3 tries, by how fast the machine is.
+    assert 2 <= len(fake_twilio.requests) <= 3
     assert failure.value.code == 20429
 
 

@@ -1,6 +1,7 @@
 """Twilio's status callbacks, signed exactly as Twilio signs them."""
 
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -244,6 +245,34 @@ def test_malformed_values_in_a_signed_callback_are_a_bad_request_and_change_noth
     assert not message.status_reports.exists()
 
 
+def test_a_nul_in_a_field_name_is_a_bad_request_and_changes_nothing(client, message):
+    response = signed_post(client, callback("failed") | {"E\x00": "x"})
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and not message.status_reports.exists()
+
+
+def test_a_callback_giving_our_message_another_messages_sid_changes_nothing(client, db):
+    timed_out = MessageFactory(status=Status.UNKNOWN)
+    other = MessageFactory(twilio_sid=SID, status=Status.QUEUED)
+    url = f"{PUBLIC_URL}?m={timed_out.public_id}"
+    fields = callback("sent")
+    signature = RequestValidator("test-auth-token").compute_signature(url, fields)
+    response = client.post(
+        f"{URL}?m={timed_out.public_id}", fields, HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert response.status_code == 200
+    timed_out.refresh_from_db()
+    other.refresh_from_db()
+    assert (timed_out.status, timed_out.twilio_sid) == (Status.UNKNOWN, None)
+    assert other.status == Status.QUEUED and not other.status_reports.exists()
+
+
+def test_a_report_without_an_error_code_is_stored_as_twilio_sent_it(client, message):
+    signed_post(client, callback("sent"))
+    assert "ErrorCode" not in message.status_reports.get().raw
+
+
 def test_a_malformed_message_id_in_the_url_is_a_bad_request(client, message):
     url = f"{PUBLIC_URL}?m=not-a-uuid"
     fields = callback("delivered")
@@ -277,20 +306,29 @@ def test_other_statuses_are_recorded_without_breaking_forward_only(
 
 field_names = st.sampled_from(
     ["MessageSid", "MessageStatus", "ErrorCode", "ErrorMessage", "To", "From", "Foo"]
-)
+) | st.text(max_size=12)
 
 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(fields=st.lists(st.tuples(field_names, st.text(max_size=60)), max_size=8))
-def test_no_signed_callback_answers_a_server_error(client, message, fields):
+@given(
+    fields=st.lists(st.tuples(field_names, st.text(max_size=60)), max_size=8),
+    message_id=st.sampled_from(["", "ours", "other"]) | st.text(max_size=40),
+    sid=st.sampled_from([SID, "SM" + "c" * 32]),
+)
+def test_no_signed_callback_answers_a_server_error(client, message, fields, message_id, sid):
+    # Also a callback naming a message by ?m= with another message's SID.
+    timed_out = MessageFactory(status=Status.UNKNOWN)
+    ids = {"ours": str(message.public_id), "other": str(timed_out.public_id)}
+    query = f"?{urlencode({'m': ids.get(message_id, message_id)})}" if message_id else ""
     body = QueryDict(mutable=True)
+    body.update({"MessageSid": sid, "MessageStatus": "sent"})
     for name, value in fields:
         body.appendlist(name, value)
-    signature = RequestValidator("test-auth-token").compute_signature(PUBLIC_URL, body)
+    signature = RequestValidator("test-auth-token").compute_signature(PUBLIC_URL + query, body)
     response = client.post(
-        URL,
+        URL + query,
         body.urlencode(),
         content_type="application/x-www-form-urlencoded",
         HTTP_X_TWILIO_SIGNATURE=signature,

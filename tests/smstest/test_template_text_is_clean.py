@@ -89,8 +89,9 @@ def test_the_counter_measures_the_cleaned_text(user_client, phone, template):
 
     html = response.content.decode()
     clean = f"Hi {CLEAN_NAME}, a test from Phonebook."
-    # The raw name would have made it UCS-2 (the overrides are not GSM-7) and longer.
-    assert f"{len(clean)} characters · GSM-7 · 1 segment" in html
+    # The raw name would have made it UCS-2 (the overrides are not GSM-7) and longer. The
+    # "[" left of the escape sequence is a GSM-7 extension character: two units.
+    assert f"{len(clean)} characters ([ counts as 2) · GSM-7 · 1 segment" in html
     assert_clean(html)
 
 

@@ -80,14 +80,26 @@ def test_sending_with_htmx_returns_the_panel_with_the_polling_card(
     assert "sms-tests-changed" in response["HX-Trigger"]
 
 
-def test_after_sending_the_form_keeps_the_number_template_and_text(
+def test_after_sending_a_template_the_form_keeps_the_number_and_the_template_with_its_text(
     user_client, user, phone, template
 ):
     other = PhoneNumberFactory(user=user, verified=True, number="+14155550124")
-    response = send(user_client, other, template=template.pk, body="kept text", **HTMX)
+    text = template.render(user=user, number_display=other.display)
+    response = send(user_client, other, template=template.pk, body=text, **HTMX)
     html = response.content.decode()
     assert f'<option value="{other.pk}" selected>' in html
     assert f'<option value="{template.pk}" selected>' in html
+    assert f"{text}</textarea>" in html
+
+
+def test_after_sending_custom_text_the_form_keeps_the_number_and_the_text(
+    user_client, user, phone, template
+):
+    other = PhoneNumberFactory(user=user, verified=True, number="+14155550124")
+    response = send(user_client, other, body="kept text", **HTMX)
+    html = response.content.decode()
+    assert f'<option value="{other.pk}" selected>' in html
+    assert '<option value="custom" selected>' in html
     assert "kept text</textarea>" in html
 
 
@@ -133,9 +145,9 @@ def test_preview_counts_characters_encoding_and_segments(user_client, phone):
         **HTMX,
     )
     html = response.content.decode()
-    assert 'id="sms-counter"' in html
-    assert "161 characters · GSM-7 · 2 segments" in html
-    assert "<form" not in html
+    # Only the counter's text: it goes into the live region, which stays in place.
+    assert html.strip().startswith("161 characters · GSM-7 · 2 segments")
+    assert "<form" not in html and 'id="sms-counter"' not in html
 
 
 def test_preview_over_quota_still_measures_the_chosen_template(user_client, user, phone, template):
@@ -144,7 +156,7 @@ def test_preview_over_quota_still_measures_the_chosen_template(user_client, user
     text = template.render(user=user, number_display=phone.display)
     response = user_client.get(
         reverse("smstest:preview"),
-        {"phone": phone.pk, "template": template.pk, "body": "x"},
+        {"phone": phone.pk, "template": template.pk, "body": text, "template_text": text},
         **HTMX,
     )
     assert f"{len(text)} characters · GSM-7 · 1 segment" in response.content.decode()

@@ -50,7 +50,6 @@ HTMX = {"HX-Request": "true"}
 # refused request shows is counted as undocumented.
 DOCUMENTED_REFUSALS = [
     *((budget.refusal, f"budget {budget.key}") for budget in budgets.BUDGETS.values()),
-    ("Too many accounts were created from your network", "sign-ups per IP"),
     ("We cannot send a code to this number right now.", "number busy (other accounts)"),
     ("A code was just sent.", "resend cooldown"),
     ("codes for this number in the last hour.", "codes per number per hour"),
