@@ -59,3 +59,17 @@ def test_main_pages_have_no_serious_violations(page, live_url, sign_in, scheme):
             expect(page.locator(".code-delivery .badge")).to_have_text(CODE_STATES)
         found[path] = serious_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_staff_insights_page_has_no_serious_violations(page, live_url, sign_in, scheme):
+    page.emulate_media(color_scheme=scheme)
+    staff = UserFactory(is_staff=True)
+    phone = PhoneNumberFactory(user=staff, primary=True)
+    MessageFactory(user=staff, phone=phone, status=Status.DELIVERED, segments=2)
+    MessageFactory(user=staff, phone=phone, status=Status.UNDELIVERED, error_code=30003)
+    sign_in(staff)
+    page.goto(f"{live_url}/staff/insights/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("svg").first).to_be_visible()  # the charts are drawn
+    assert serious_violations(page) == []
