@@ -69,7 +69,10 @@ class Command(BaseCommand):
             ("Dashboard home (full page)", get(reverse("dashboard:home"))),
             ("Phone widget refresh (HTMX)", get(reverse("dashboard:phone_widget"), **htmx)),
             ("Phone management page", get(reverse("phones:manage"))),
-            ("Status poll of one message (HTMX)", get(message.get_absolute_url(), **htmx)),
+            (
+                "Status poll of one message (HTMX)",
+                get(reverse("smstest:message", args=[message.pk]), **htmx),
+            ),
             ("SMS history, first page", get(reverse("smstest:history"))),
             (
                 "Twilio status webhook (signed)",
