@@ -7,14 +7,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q, Value
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
 from sms import budgets, destinations
 from sms.destinations import display_number, numbering_region
-from sms.limits import WindowedQuerySet
+from sms.limits import WindowedQuerySet, limit_reached_until
 from sms.locks import lock_number, lock_user, lock_users
 from sms.models import Message
 from sms.twilio_errors import Blame
@@ -118,6 +119,10 @@ class TooManyWrongCodes(CodeRequestRefused, CodeRejected):
     """This account's daily cap on wrong codes for a number: no new code, no check."""
 
 
+class CodeBudgetReached(CodeRequestRefused):
+    """A site budget (sms/budgets.py) refused the send; its sliding hour bounds the wait."""
+
+
 class NumberBusy(CodeRequestRefused):
     """Codes other accounts asked for stop this send; the message says nothing of them."""
 
@@ -178,6 +183,82 @@ def code_delivery(message):
     return CodeDelivery("failed", text)
 
 
+@dataclass(frozen=True)
+class CodeRequests:
+    """What the code-request limits count for some numbers, read in one query.
+
+    `codes`: (user id, E.164, created_at) of the code SMS handed over (sms.Message rows, see
+    handed_over()) in the last day by the numbers' accounts, and in the last hour to the
+    numbers by any account. `failures`: (user id, E.164, created_at) of the wrong codes those
+    accounts typed for those numbers in the last day. Nothing older counts for any limit.
+    """
+
+    now: datetime
+    codes: tuple
+    failures: tuple
+
+    @classmethod
+    def of(cls, phones, now=None):
+        """The CodeRequests for `phones` (PhoneNumber instances), as of `now`."""
+        now = now or timezone.now()
+        if not phones:
+            return cls(now, (), ())
+        user_ids = {phone.user_id for phone in phones}
+        numbers = {phone.number for phone in phones}
+        day_ago = now - timedelta(days=1)
+        # Others' codes count for the cooldown and the hourly cap of the number.
+        others_since = now - max(
+            timedelta(hours=1), timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS)
+        )
+        codes = (
+            Message.objects.verification_codes()
+            .handed_over()
+            .filter(
+                Q(user_id__in=user_ids, created_at__gt=day_ago)
+                | Q(to_number__in=numbers, created_at__gt=others_since)
+            )
+            .annotate(row=Value("code", output_field=CharField()))
+            .values_list("row", "user_id", "to_number", "created_at")
+            .order_by()
+        )
+        failures = (
+            PhoneEvent.objects.filter(
+                user_id__in=user_ids,
+                number__in=numbers,
+                kind=PhoneEvent.Kind.FAILED_ATTEMPT,
+                created_at__gt=day_ago,
+            )
+            .annotate(row=Value("failure", output_field=CharField()))
+            .values_list("row", "user_id", "number", "created_at")
+            .order_by()
+        )
+        rows = [
+            (row, user_id, e164(number), at)
+            for row, user_id, number, at in codes.union(failures, all=True)
+        ]
+        return cls(
+            now,
+            tuple(row[1:] for row in rows if row[0] == "code"),
+            tuple(row[1:] for row in rows if row[0] == "failure"),
+        )
+
+    def code_times(self, *, user_id=None, number=None):
+        """When the counted codes were handed over: of one account, to one number, or both."""
+        return [
+            at
+            for owner, to, at in self.codes
+            if user_id in (None, owner) and (number is None or to == e164(number))
+        ]
+
+    def failure_times(self, user_id, number):
+        return [at for owner, to, at in self.failures if owner == user_id and to == e164(number)]
+
+
+def e164(number):
+    """The E.164 text of a phone number object or string, for comparing numbers."""
+    return getattr(number, "as_e164", None) or str(number)
+
+
 class PhoneNumberQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(verified_at__isnull=False)
@@ -193,6 +274,11 @@ class PhoneNumberQuerySet(models.QuerySet):
         figures["pending"] = figures["total"] - figures["verified"]
         figures["primary"] = self.filter(is_primary=True).first()
         return figures
+
+    def code_requests(self):
+        """The CodeRequests of these numbers' unverified ones, read in one query, for
+        code_request_refusal() of each (evaluates this queryset, which keeps its rows)."""
+        return CodeRequests.of([phone for phone in self if not phone.is_verified])
 
     def check_can_add(self, user, number):
         if self.filter(user=user, number=number).exists():
@@ -271,8 +357,10 @@ class PhoneNumber(models.Model):
     def is_verified(self):
         return self.verified_at is not None
 
-    @property
+    @cached_property
     def display(self):
+        """The number as people read it (sms.destinations.display_number), worked out once
+        per row: a page shows it several times, and formatting costs."""
         return display_number(self.number)
 
     @property
@@ -287,6 +375,19 @@ class PhoneNumber(models.Model):
         if self.code_message is None or not self.code_hash:
             return None
         return code_delivery(self.code_message)
+
+    @property
+    def code_delivery_version(self):
+        """A token (str) for what the row's code state shows: it changes with this row
+        (verified, a new code) and with the code's SMS (sms.Message.poll_version)."""
+        message_version = self.code_message.poll_version if self.code_message else ""
+        return f"{int(self.updated_at.timestamp() * 1_000_000)}-{message_version}"
+
+    def code_delivery_unchanged_since(self, seen):
+        """Whether a row showing the code state at `seen` (a code_delivery_version) has
+        nothing new to show while the code's SMS is on its way; its poll gets 204 then."""
+        message = self.code_message
+        return message is not None and seen == self.code_delivery_version and message.awaits_news
 
     @property
     def code_status(self):
@@ -309,41 +410,43 @@ class PhoneNumber(models.Model):
         value = f"{self.pk}:{code}"
         return salted_hmac("phones.verification-code", value, algorithm="sha256").hexdigest()
 
-    def code_request_refusal(self):
+    def code_request_refusal(self, requests=None):
         """Why a new code cannot be sent now (a CodeRequestRefused), or None.
 
-        The limits count the code SMS handed to the pipeline (sms.Message rows, which
-        outlive the number, so deleting and re-adding a number resets none of them); a code
-        that surely was not sent counts for none. What this account is told depends only on
-        its own requests: when other accounts' codes to the same phone stop a send, the
-        answer is a generic NumberBusy.
+        `requests`: the CodeRequests to judge by (the page reads them for all its rows in
+        one query); by default read now for this number. The limits count the code SMS
+        handed to the pipeline (sms.Message rows, which outlive the number, so deleting and
+        re-adding a number resets none of them); a code that surely was not sent counts for
+        none. What this account is told depends only on its own requests: when other
+        accounts' codes to the same phone stop a send, the answer is a generic NumberBusy.
         """
         if self.is_verified:
             return AlreadyVerified("This number is already verified.")
         if turned_off := destinations.refusal(self.number):
             return SendingTurnedOff(turned_off)
-        now = timezone.now()
+        requests = requests or CodeRequests.of([self])
+        now = requests.now
         cooldown = timedelta(seconds=settings.VERIFICATION_RESEND_COOLDOWN_SECONDS)
+        hour = timedelta(hours=1)
         hourly = settings.VERIFICATION_MAX_CODES_PER_NUMBER_PER_HOUR
         daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
-        codes = Message.objects.verification_codes().handed_over()
-        mine = codes.filter(user_id=self.user_id)
-        my_codes_to_number = mine.filter(to_number=self.number)
-        if until := my_codes_to_number.limit_reached_until(1, cooldown, now):
+        mine = requests.code_times(user_id=self.user_id)
+        my_codes_to_number = requests.code_times(user_id=self.user_id, number=self.number)
+        if until := limit_reached_until(my_codes_to_number, 1, cooldown, now):
             return ResendTooSoon(
                 f"A code was just sent. You can request another in "
                 f"{wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
-        if refusal := self.own_failure_refusal(now):
+        if refusal := self.own_failure_refusal(requests):
             return refusal
-        if until := my_codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
+        if until := limit_reached_until(my_codes_to_number, hourly, hour, now):
             return CodeQuotaReached(
                 f"You have requested {hourly} codes for this number in the last hour. "
                 f"You can request another in {wait_text((until - now).total_seconds())}.",
                 retry_at=until,
             )
-        if until := mine.limit_reached_until(daily, timedelta(days=1), now):
+        if until := limit_reached_until(mine, daily, timedelta(days=1), now):
             return CodeQuotaReached(
                 f"You have requested {daily} codes in the last 24 hours. "
                 f"You can request another in {wait_text((until - now).total_seconds())}.",
@@ -351,23 +454,23 @@ class PhoneNumber(models.Model):
             )
         # The same phone gets at most one code a cooldown and `hourly` codes an hour,
         # whichever accounts ask: nobody can flood a stranger's phone with codes.
-        codes_to_number = codes.filter(to_number=self.number)
-        if codes_to_number.limit_reached_until(
-            1, cooldown, now
-        ) or codes_to_number.limit_reached_until(hourly, timedelta(hours=1), now):
+        codes_to_number = requests.code_times(number=self.number)
+        if limit_reached_until(codes_to_number, 1, cooldown, now) or limit_reached_until(
+            codes_to_number, hourly, hour, now
+        ):
             return NumberBusy(
                 "We cannot send a code to this number right now. Please try again in a few minutes."
             )
         return None
 
-    def own_failure_refusal(self, now):
+    def own_failure_refusal(self, requests):
         """TooManyWrongCodes once this account has typed too many wrong codes for this
-        number in 24 hours (VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY); else None."""
+        number in 24 hours (VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY), as `requests`
+        (CodeRequests) count them; else None."""
         limit = settings.VERIFICATION_MAX_FAILURES_PER_ACCOUNT_PER_DAY
-        failures = PhoneEvent.objects.filter(
-            user_id=self.user_id, number=self.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
-        )
-        if until := failures.limit_reached_until(limit, timedelta(days=1), now):
+        failures = requests.failure_times(self.user_id, self.number)
+        now = requests.now
+        if until := limit_reached_until(failures, limit, timedelta(days=1), now):
             return TooManyWrongCodes(
                 "You have entered too many wrong codes for this number today. "
                 f"You can try again in {wait_text((until - now).total_seconds())}.",
@@ -408,7 +511,9 @@ class PhoneNumber(models.Model):
             with budgets.trips_recorded(), transaction.atomic():
                 self.queue_code(simulate, client_ip)
         except budgets.BudgetExceeded as trip:
-            raise CodeRequestRefused(trip.message) from None
+            raise CodeBudgetReached(
+                trip.message, retry_at=timezone.now() + budgets.WINDOW
+            ) from None
         return self.code_message
 
     def queue_code(self, simulate, client_ip):
@@ -496,7 +601,7 @@ class PhoneNumber(models.Model):
     def code_rejection(self, code, now):
         if self.is_verified:
             return AlreadyVerified("This number is already verified.")
-        if refusal := self.own_failure_refusal(now):
+        if refusal := self.own_failure_refusal(CodeRequests.of([self], now)):
             return refusal
         if not self.code_hash:
             return NoCodeSent("No code is waiting for this number. Send a new code.")

@@ -1,9 +1,9 @@
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -20,6 +20,7 @@ from .models import (
     CannotAddNumber,
     CodeRejected,
     CodeRequestRefused,
+    CodeRequests,
     NotVerified,
     NumberBusy,
     PhoneNumber,
@@ -39,17 +40,19 @@ class Row:
     label_form: LabelForm | None = None
     notice: str = ""
     notice_is_error: bool = False
+    # What the code limits count, read once for all rows of a page; else read for this row.
+    code_requests: InitVar[CodeRequests | None] = None
     # Why "Send code" is disabled now: a cooldown (counted down on the button) or a quota.
     cooldown_seconds: int = field(init=False, default=0)
     code_blocked_message: str = field(init=False, default="")
     # Development (offline sender): the delivery reports a code can be made to get.
     simulate_choices: list = field(init=False, default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self, code_requests):
         pk = self.phone.pk
         if not self.phone.is_verified:
             self.code_form = self.code_form or CodeForm(auto_id=f"phone-{pk}-%s")
-            refusal = self.phone.code_request_refusal()
+            refusal = self.phone.code_request_refusal(code_requests)
             if isinstance(refusal, ResendTooSoon):
                 self.cooldown_seconds = refusal.wait_seconds
             elif refusal is not None and not isinstance(refusal, NumberBusy):
@@ -95,10 +98,12 @@ def wants_fragment(request):
 
 def page_context(user, *, add_form=None, bound_rows=(), region=None):
     phones = user.phone_numbers.select_related("code_message")
+    code_requests = phones.code_requests()
     bound = {row.phone.pk: row for row in bound_rows}
+    rows = [bound.get(phone.pk) or Row(phone, code_requests=code_requests) for phone in phones]
     return {
         "add_form": add_form or AddPhoneForm(user=user, region=region),
-        "rows": [bound.get(phone.pk) or Row(phone) for phone in phones],
+        "rows": rows,
         "overview": user.phone_numbers.overview(),
     }
 
@@ -126,10 +131,13 @@ def row(request, pk):
 @fragment_or_page
 def code_delivery(request, pk):
     """The live code's delivery state: the row polls it until the SMS reaches an outcome, and
-    asks for it again when the code's countdown ends."""
+    asks for it again when the code's countdown ends. A poll sends the state's version as
+    `seen`: nothing new since, it gets 204 (htmx keeps what it shows)."""
     phone = get_object_or_404(request.user.phone_numbers.select_related("code_message"), pk=pk)
     if not wants_fragment(request):
         return redirect(anchor(phone))
+    if phone.code_delivery_unchanged_since(request.GET.get("seen")):
+        return HttpResponse(status=204)
     message = phone.code_message
     if message is not None:
         message.give_up_if_stuck()  # a worker that died mid-send left it "submitting"

@@ -191,7 +191,14 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["user", "purpose", "-created_at"]),
+            # A user's messages newest first (history pages, the latest test) read in index
+            # order; the 30-day figures and the number filter read only the index
+            # (PostgreSQL; SQLite ignores `include`).
+            models.Index(
+                fields=["user", "purpose", "-created_at", "-id"],
+                include=["status", "delivered_at", "to_number"],
+                name="sms_message_user_newest_idx",
+            ),
             models.Index(fields=["to_number", "purpose", "created_at"]),
             models.Index(fields=["country", "created_at"]),
             models.Index(fields=["client_ip", "created_at"]),
@@ -256,6 +263,31 @@ class Message(models.Model):
         return not self.is_final and self.created_at > timezone.now() - WATCH_FOR
 
     @property
+    def is_stuck(self):
+        """Claimed by a worker that has not finished within STUCK_AFTER: it likely died
+        mid-send (see give_up_if_stuck)."""
+        return (
+            self.status == Status.SUBMITTING and self.submitted_at <= timezone.now() - STUCK_AFTER
+        )
+
+    @property
+    def poll_version(self):
+        """A token (str of digits) that changes with everything a page shows of this
+        message: every change saves the row, status reports too (apply_status). Polling
+        pages send it back as `seen`."""
+        return str(int(self.updated_at.timestamp() * 1_000_000))
+
+    @property
+    def awaits_news(self):
+        """Still watched and not stuck: a poll that finds it unchanged has nothing to do."""
+        return self.is_watched and not self.is_stuck
+
+    def unchanged_since(self, seen):
+        """Whether a page that shows this message at `seen` (a poll_version) has nothing new
+        to show: still that version and awaiting news. Its poll answers 204 then."""
+        return seen == self.poll_version and self.awaits_news
+
+    @property
     def time_to_delivery(self):
         if self.delivered_at:
             return self.delivered_at - self.created_at
@@ -286,9 +318,13 @@ class Message(models.Model):
             status=status, error_code=error_code, raw=raw or {}, created_at=at
         )
         status = REPORTED_AS.get(status, status)
-        if status not in STATUS_RANK or self.is_final:
-            return False
-        if STATUS_RANK[status] <= STATUS_RANK[self.status]:
+        if (
+            status not in STATUS_RANK
+            or self.is_final
+            or STATUS_RANK[status] <= STATUS_RANK[self.status]
+        ):
+            # The timeline shows the report: a new updated_at tells polling pages so.
+            self.save(update_fields=["updated_at"])
             return False
         self.status = status
         if status == Status.DELIVERED:
@@ -358,14 +394,13 @@ class Message(models.Model):
             self.refresh_from_db()
         return bool(claimed)
 
-    def give_up_if_stuck(self, now=None):
+    def give_up_if_stuck(self):
         """A worker that died after claiming the message left it 'submitting'.
 
         Twilio may have it, so it is never sent again by itself; after STUCK_AFTER its
         outcome is unknown and the user may retry. Returns True if it was given up.
         """
-        now = now or timezone.now()
-        if self.status != Status.SUBMITTING or self.submitted_at > now - STUCK_AFTER:
+        if not self.is_stuck:
             return False
         self.mark_outcome_unknown("The sending worker stopped before Twilio answered.")
         return True

@@ -129,7 +129,13 @@ def limits(request):
 @vary_on_headers(*FRAGMENT_HEADERS)
 def message_detail(request, pk):
     """A test's own page, with everything about it. For htmx its card, polled until the
-    status is final (answered 286 then); `?detailed=1` asks for the page's detailed card."""
+    status is final (answered 286 then); `?detailed=1` asks for the page's detailed card.
+    A poll sends the card's version as `seen`: nothing new since, it gets 204 (htmx keeps
+    the card) after one query."""
+    if is_fragment_request(request) and (seen := request.GET.get("seen")):
+        current = get_object_or_404(tests_of(request.user), pk=pk)
+        if current.unchanged_since(seen):
+            return HttpResponse(status=204)
     messages_of_user = (
         tests_of(request.user).with_reports().select_related("retry_of").prefetch_related("retries")
     )

@@ -127,7 +127,9 @@ def test_the_code_row_follows_the_sms_from_sending_to_sent_to_delivered(
     html = waiting.content.decode()
     assert html.lstrip().startswith(f'<div class="code-state" id="code-delivery-{phone.pk}"')
     assert "<html" not in html and "<li" not in html  # only the line, not the row or page
-    assert f'hx-get="{delivery}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    phone.refresh_from_db()
+    poll = f"{delivery}?seen={phone.code_delivery_version}"
+    assert f'hx-get="{poll}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
     assert delivery_text(html) == "Sending code Sending the code…"
 
     # Twilio has it (queued): still on its way to the carrier.
@@ -162,7 +164,9 @@ def test_the_page_shows_the_code_line_polling_while_the_sms_is_on_its_way(
 ):
     send_code(phone)
     html = user_client.get(MANAGE).content.decode()
-    assert f'hx-get="{url("code_delivery", phone)}" hx-trigger="every 2s"' in html
+    phone.refresh_from_db()
+    poll = f"{url('code_delivery', phone)}?seen={phone.code_delivery_version}"
+    assert f'hx-get="{poll}" hx-trigger="every 2s"' in html
     assert delivery_text(html) == "Sending code Sending the code…"
 
 

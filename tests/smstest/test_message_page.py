@@ -2,12 +2,13 @@
 out from, its segments, the timeline, and the links to and from its retries."""
 
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django_htmx.http import HTMX_STOP_POLLING
 
-from sms.models import Status
+from sms.models import Message, Status
 from tests.factories import MessageFactory
 
 from .helpers import HTMX, message_url
@@ -121,9 +122,12 @@ def test_the_page_polls_for_its_detailed_card_and_gets_it(user_client, user):
 
     html = page(user_client, message)
     poll = re.search(r'hx-get="([^"]+)" hx-trigger="every 2s"', html)
-    assert poll and poll.group(1) == message_url(message) + "?detailed=1"
+    poll_url = unescape(poll.group(1))
+    assert poll_url == f"{message_url(message)}?detailed=1&seen={message.poll_version}"
+    assert user_client.get(poll_url, **HTMX).status_code == 204  # nothing new yet
 
-    response = user_client.get(poll.group(1), **HTMX)
+    Message.objects.record_status_report({"MessageSid": SID, "MessageStatus": "sent"})
+    response = user_client.get(poll_url, **HTMX)
     card = response.content.decode()
     assert response.status_code == 200
     assert card.lstrip().startswith('<article class="message-card message-card-detailed"')
