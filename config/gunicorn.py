@@ -7,7 +7,7 @@ them):
 | --- | --- | --- |
 | GUNICORN_BIND | 127.0.0.1:8000 | where to listen (0.0.0.0:8000: the proxy is elsewhere) |
 | WEB_CONCURRENCY | CPU cores | worker processes |
-| GUNICORN_THREADS | 4 | threads per worker process (gthread worker; 1: sync worker) |
+| GUNICORN_THREADS | 2 | threads per worker process (gthread worker; 1: sync worker) |
 | GUNICORN_TIMEOUT | 30 | seconds a request may take before its worker is killed and restarted |
 | GUNICORN_GRACEFUL_TIMEOUT | 30 | seconds requests in flight get to finish on a restart or stop |
 | GUNICORN_KEEPALIVE | 5 | seconds an idle keep-alive connection from the proxy is kept |
@@ -16,11 +16,15 @@ them):
 | GUNICORN_ACCESS_LOG | - (stdout) | access log file; empty turns it off |
 | GUNICORN_CONTROL_SOCKET | (none) | path of gunicorn's control socket, for `gunicornc` |
 
-Why threads: a page spends part of its time waiting for PostgreSQL; while one thread waits,
-another of the same process renders. One process per core keeps every core busy, the
-threads fill the waits, and memory (about 100 MB a process) grows with the cores, not with
-the concurrency. Each thread keeps its own database connection (CONN_MAX_AGE), so one
-machine holds up to WEB_CONCURRENCY x GUNICORN_THREADS connections.
+Why one process per core with 2 threads: a request spends part of its time waiting for
+PostgreSQL, more so when the database is on another machine; while one thread waits, the
+other renders. Threads also keep the proxy's connections alive and put up with slow
+clients. Measured with `make bench-http` on 2 cores (docs/performance.md), 2 sync workers,
+2 x 2 and 2 x 4 threads served every page within the run-to-run noise of each other (the
+sync workers with the steadiest 99th percentile under overload), and 5 sync workers were
+no faster while taking 2.5 times the memory (about 85 MB a process). Two threads rather
+than four keep the database connections down: each thread keeps its own (CONN_MAX_AGE), so
+one machine holds up to WEB_CONCURRENCY x GUNICORN_THREADS of them.
 """
 
 import os
@@ -42,7 +46,7 @@ def _int(name, default):
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # sched_getaffinity: the cores this process may use (a container's CPU set), not the host's.
 workers = _int("WEB_CONCURRENCY", len(os.sched_getaffinity(0)))
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 # GUNICORN_THREADS=1 gives the classic sync worker: one request at a time per process.
 worker_class = "gthread" if threads > 1 else "sync"
 # A page takes milliseconds and the app makes no network call in a request (SMS go out from

@@ -24,6 +24,7 @@ too, which is why each endpoint is given as a share of it. Figures: docs/perform
 import json
 import os
 import platform
+import resource
 import runpy
 import secrets
 import shutil
@@ -121,6 +122,10 @@ class Command(BaseCommand):
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             ):
                 accounts = seed_accounts(options["messages"])
+                with connection.cursor() as cursor:
+                    # Planner statistics, as autovacuum would gather them on a live database:
+                    # without them the first runs could use other plans than the later ones.
+                    cursor.execute("ANALYZE")
                 queries = {
                     label: count_queries(endpoints_for(account), account["cookie"])
                     for label, account in accounts.items()
@@ -184,28 +189,30 @@ class Command(BaseCommand):
         write(
             "\nCost of one request: CPU time of the gunicorn workers and of the PostgreSQL "
             "backends\nduring the run, per request wrk completed (wrk's own CPU left out), and "
-            "what one core\nwould serve at that cost; SQL queries counted with Django's test "
-            "client, after one warm-up.\n"
+            "what one core\nwould serve at that cost; the CPU the rest of the machine used "
+            "meanwhile (others' work,\nsteal), in cores: over 0.2, that run was disturbed; SQL "
+            "queries counted with Django's test\nclient, after one warm-up.\n"
         )
         labels = list(queries)
         write(
-            "| endpoint | app CPU ms | PostgreSQL CPU ms | req/s per core | "
+            "| endpoint | app CPU ms | PostgreSQL CPU ms | req/s per core | others' CPU, cores | "
             + " | ".join(f"queries, {label}" for label in labels)
             + " |"
         )
-        write("| --- | ---: | ---: | ---: |" + " ---: |" * len(labels))
+        write("| --- | ---: | ---: | ---: | ---: |" + " ---: |" * len(labels))
         for endpoint, result, _ in results:
             counts = " | ".join(str(queries[label][endpoint.key]) for label in labels)
             write(f"| {endpoint.name} | {result.cost_columns()} | {counts} |")
         if floors:
             app = mean(f.app_cpu_ms for f in floors)
             db = mean(f.db_cpu_ms or 0 for f in floors)
+            others = mean(f.others_cores for f in floors)
             write(
                 f"| Floor (no database), mean | {app:.1f} | {db:.1f} | "
-                f"{1000 / (app + db):.0f} |" + " 0 |" * len(labels)
+                f"{1000 / (app + db):.0f} | {others:.2f} |" + " 0 |" * len(labels)
             )
 
-    def describe(self, options, workers, threads, worker_class):
+    def describe(self, options, workers, threads, worker_class, keepalive):
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0].split()[0]
@@ -213,7 +220,8 @@ class Command(BaseCommand):
             f"\n{len(os.sched_getaffinity(0))} cores ({platform.machine()}), "
             f"Python {platform.python_version()}, Django {django.get_version()}, "
             f"gunicorn {gunicorn.__version__} with config/gunicorn.py: {workers} workers x "
-            f"{threads} threads ({worker_class}), DEBUG off; PostgreSQL {pg_version} at "
+            f"{threads} threads ({worker_class}, keep-alive {keepalive} s), DEBUG off; "
+            f"PostgreSQL {pg_version} at "
             f"{connection.settings_dict['HOST'] or 'local socket'}.\n"
             f"wrk: {options['wrk_threads']} threads, {options['connections']} connections, "
             f"{options['duration']} s per run, floor and endpoint alternately; signed in as the "
@@ -289,8 +297,10 @@ def endpoints_for(account):
         Endpoint("dashboard", "Dashboard", reverse("dashboard:home")),
         Endpoint(
             "poll",
-            "Status poll (HTMX)",
-            reverse("smstest:message", args=[account["polled"].pk]),
+            "Status poll, nothing new (HTMX)",
+            # As the card asks: with the version it shows, as almost every poll finds it.
+            reverse("smstest:message", args=[account["polled"].pk])
+            + f"?seen={account['polled'].poll_version}",
             headers=htmx,
         ),
         Endpoint("widget", "Phone widget (HTMX)", reverse("dashboard:phone_widget"), headers=htmx),
@@ -364,10 +374,10 @@ def server_env(options, secret_key, test_db, workdir):
 
 
 def gunicorn_shape(env):
-    """(workers, threads, worker class) that config/gunicorn.py gives in `env`."""
+    """(workers, threads, worker class, keep-alive) that config/gunicorn.py gives in `env`."""
     with mock.patch.dict(os.environ, env, clear=True):
         config = runpy.run_path(str(BASE_DIR / "config" / "gunicorn.py"))
-    return config["workers"], config["threads"], config["worker_class"]
+    return config["workers"], config["threads"], config["worker_class"], config["keepalive"]
 
 
 def run_manage(arguments, env):
@@ -487,6 +497,21 @@ class CpuMeter:
         return app, db if self.local_database else None
 
 
+def busy_seconds():
+    """CPU time the whole machine has spent busy (all cores), from /proc/stat; steal
+    (time the hypervisor gave our cores to others) counts as busy."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def own_and_children_seconds():
+    """CPU time of this process and of its finished children (wrk, once it has ended)."""
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
+
+
 def worker_memory(master_pid):
     """The resident memory of each of gunicorn's workers, in MB (Linux only, else [])."""
     try:
@@ -563,6 +588,9 @@ class Result:
     errors: int
     app_cpu_ms: float = 0.0  # per request
     db_cpu_ms: float | None = None
+    # CPU the rest of the machine used meanwhile (other work, steal), in cores: a run with
+    # much of it measured a busy machine.
+    others_cores: float = 0.0
 
     @property
     def failures(self):
@@ -570,10 +598,10 @@ class Result:
 
     def cost_columns(self):
         if not self.requests:
-            return "n/a | n/a | n/a"
+            return f"n/a | n/a | n/a | {self.others_cores:.2f}"
         db = "n/a" if self.db_cpu_ms is None else f"{self.db_cpu_ms:.1f}"
         per_core = 1000 / (self.app_cpu_ms + (self.db_cpu_ms or 0))
-        return f"{self.app_cpu_ms:.1f} | {db} | {per_core:.0f}"
+        return f"{self.app_cpu_ms:.1f} | {db} | {per_core:.0f} | {self.others_cores:.2f}"
 
     @property
     def rps(self):
@@ -614,18 +642,17 @@ class Wrk:
         )
         return path
 
-    def settle(self, timeout=60):
+    def settle(self, timeout=120):
         """Wait until the server has worked off the requests wrk left queued when it stopped
-        (up to `connections` of them), so that they do not slow the next run: until the
-        floor answers within 50 ms three times in a row."""
+        (up to `connections` of them), so that they neither slow the next run nor count in
+        its CPU time: until gunicorn's workers have been idle for two quarter-seconds."""
         deadline = time.monotonic() + timeout
-        fast = 0
-        while fast < 3 and time.monotonic() < deadline:
-            start = time.monotonic()
-            with urllib.request.urlopen(self.base + FLOOR_PATH, timeout=timeout) as response:  # noqa: S310
-                response.read()
-            fast = fast + 1 if time.monotonic() - start < 0.05 else 0
-            time.sleep(0.1)
+        idle = 0
+        while idle < 2 and time.monotonic() < deadline:
+            before = self.meter.snapshot()
+            time.sleep(0.25)
+            app_seconds, _ = self.meter.spent(before)
+            idle = idle + 1 if app_seconds < 0.01 else 0
 
     def run(self, endpoint, seconds):
         command = [
@@ -638,15 +665,25 @@ class Wrk:
             self.base + endpoint.path,
         ]
         before = self.meter.snapshot()
+        machine, ours, started = busy_seconds(), own_and_children_seconds(), time.monotonic()
         done = subprocess.run(  # noqa: S603 (our own command line)
             command, capture_output=True, text=True, timeout=seconds + 60
         )
         # Read at once: wrk counts none of the requests still queued when it stopped.
         app_seconds, db_seconds = self.meter.spent(before)
+        others = (
+            busy_seconds()
+            - machine
+            - (own_and_children_seconds() - ours)
+            - app_seconds
+            - (db_seconds or 0)
+        )
+        others_cores = max(0.0, others) / (time.monotonic() - started)
         self.settle()
         for line in done.stdout.splitlines():
             if line.startswith("BENCH_JSON "):
                 result = Result(**json.loads(line.removeprefix("BENCH_JSON ")))
+                result.others_cores = others_cores
                 if result.requests:
                     result.app_cpu_ms = 1000 * app_seconds / result.requests
                     if db_seconds is not None:
