@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sms', '0003_budget_choices'),
+        ("sms", "0003_budget_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='message',
-            name='sms_message_user_id_370cb7_idx',
+            model_name="message",
+            name="sms_message_user_id_370cb7_idx",
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['user', 'purpose', '-created_at', '-id'], include=('status', 'delivered_at', 'to_number'), name='sms_message_user_newest_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["user", "purpose", "-created_at", "-id"],
+                include=("status", "delivered_at", "to_number"),
+                name="sms_message_user_newest_idx",
+            ),
         ),
     ]

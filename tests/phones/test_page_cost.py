@@ -98,7 +98,7 @@ def test_the_page_shows_each_rows_limit(user_client, numbers_in_every_state):
     assert "You have entered too many wrong codes for this number today" in text
     # Another account's code is not revealed on the page: its button is there to press.
     assert "We cannot send a code to this number right now" not in text
-    assert page.count("data-countdown-format=\"short\"") == 1  # the cooldown's countdown
+    assert page.count('data-countdown-format="short"') == 1  # the cooldown's countdown
 
 
 def test_the_page_makes_as_many_queries_for_ten_numbers_as_for_one(

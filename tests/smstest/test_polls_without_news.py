@@ -56,9 +56,7 @@ def test_a_new_status_re_renders_the_card_with_a_new_version(user_client, in_fli
     assert "Delivered" in response.content.decode()
 
 
-def test_a_report_that_does_not_move_the_status_still_reaches_the_timeline(
-    user_client, in_flight
-):
+def test_a_report_that_does_not_move_the_status_still_reaches_the_timeline(user_client, in_flight):
     url = poll_url(user_client, in_flight)
     before = in_flight.poll_version
     with time_machine.travel(timezone.now() + timedelta(seconds=1)):

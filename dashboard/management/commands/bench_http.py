@@ -123,9 +123,10 @@ class Command(BaseCommand):
             ):
                 accounts = seed_accounts(options["messages"])
                 with connection.cursor() as cursor:
-                    # Planner statistics, as autovacuum would gather them on a live database:
-                    # without them the first runs could use other plans than the later ones.
-                    cursor.execute("ANALYZE")
+                    # Planner statistics and the visibility map (index-only scans), as
+                    # autovacuum keeps them on a live database: without them the first runs
+                    # could use other plans than the later ones.
+                    cursor.execute("VACUUM ANALYZE")
                 queries = {
                     label: count_queries(endpoints_for(account), account["cookie"])
                     for label, account in accounts.items()
