@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "smstest",
     "dashboard",
     "insights",
+    # django-ninja's templates and static files (the API docs page); the API itself is `api`.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [

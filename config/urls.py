@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.api import api as api_v1
 from config import health
 from dashboard import views as dashboard_views
 
@@ -14,11 +15,13 @@ urlpatterns = [
         dashboard_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/tokens/", include("api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("dashboard/phone-management/", include("phones.urls")),
     path("", include("smstest.urls")),
     path("", include("sms.urls")),
     path("", include("insights.urls")),
+    path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]

@@ -135,7 +135,10 @@ class AddPhoneForm(forms.ModelForm):
         try:
             PhoneNumber.objects.check_can_add(self.user, number)
         except CannotAddNumber as refusal:
-            self.add_error("number", refusal.message)
+            # Coded, so that callers other than the page can tell this refusal apart.
+            self.add_error(
+                "number", forms.ValidationError(refusal.message, code="cannot_add_number")
+            )
             return cleaned
         cleaned["number"] = number
         return cleaned

@@ -1,13 +1,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.functional import cached_property
 
-from sms import destinations, segments
-from sms.locks import lock_number
+from sms import budgets, destinations, segments
+from sms.locks import lock_number, lock_user
 from sms.models import Message, OutboxMessage
 from sms.senders import simulates_outcomes
 
-from .models import MessageTemplate, quota_refusal
+from .models import MessageTemplate, sending_limits
 
 CUSTOM = "custom"
 
@@ -76,6 +77,8 @@ class SendTestForm(forms.Form):
         self.checks_quota = checks_quota
         # Set by clean() when an edited template text made this a custom message.
         self.switched_to_custom = False
+        # Set by clean() when it counted the quotas: the SendingLimits of the chosen number.
+        self.limits = None
         # Only the user's own verified numbers: the app must never text arbitrary numbers.
         self.fields["phone"].queryset = verified_phones(user)
         self.fields["phone"].label_from_instance = lambda phone: " · ".join(
@@ -158,9 +161,9 @@ class SendTestForm(forms.Form):
             # Other accounts may text the same number at this moment: count under its lock
             # (the caller's transaction holds it until the message is stored).
             lock_number(phone.number)
-        refusal = self.checks_quota and quota_refusal(self.user, phone.number)
-        if refusal:
-            raise forms.ValidationError(refusal, code="quota")
+            self.limits = sending_limits(self.user, phone.number)
+            if refusal := self.limits.refusal:
+                raise forms.ValidationError(refusal, code="quota")
         return cleaned
 
     def _switch_to_custom(self):
@@ -169,8 +172,26 @@ class SendTestForm(forms.Form):
         self.data[self.add_prefix("template")] = CUSTOM
         self.switched_to_custom = True
 
+    def send(self):
+        """Check the form and queue its test in one transaction, under the user's lock, so
+        that two quick sends cannot both squeeze under a quota.
+
+        Returns the queued sms.Message, or None with the reasons in `errors`: a quota
+        reached is a non-field error with code "quota" (`limits` then says how long to
+        wait), a site budget reached one with code "budget" (sms/budgets.py; it is recorded
+        for staff). Nothing is sent inside the transaction: a worker sends after the commit.
+        """
+        try:
+            with budgets.trips_recorded(), transaction.atomic():
+                lock_user(self.user)
+                return self.save() if self.is_valid() else None
+        except budgets.BudgetExceeded as trip:
+            self.add_error(None, ValidationError(trip.message, code="budget"))
+            return None
+
     def save(self):
-        """Queue the test message: a worker sends it once the transaction commits."""
+        """Queue the test message: a worker sends it once the transaction commits. Call it
+        inside the transaction that validated the form (send() does)."""
         data = self.cleaned_data
         return Message.queue(
             user=self.user,

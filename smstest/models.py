@@ -170,11 +170,6 @@ def quota_wait(user, phone_number, now=None):
     return sending_limits(user, phone_number, now).wait_seconds
 
 
-def quota_refusal(user, phone_number, now=None):
-    """The message for a user over a test-message quota, naming the limit; or None."""
-    return sending_limits(user, phone_number, now).refusal
-
-
 def wait_text(seconds):
     """A wait as a sentence says it: "42 seconds", "7 minutes", "3 hours 5 minutes" (whole
     minutes, rounded up: never sooner than the wait)."""

@@ -69,14 +69,7 @@ def send(request):
     kept, or with the errors; without: the new message's page, or the panel's page with the
     errors next to their fields."""
     form = SendTestForm(request.POST, user=request.user, client_ip=client_ip(request))
-    message = None
-    try:
-        with budgets.trips_recorded(), transaction.atomic():
-            # One send at a time per user: two quick clicks cannot both squeeze under a quota.
-            lock_user(request.user)
-            message = form.save() if form.is_valid() else None
-    except budgets.BudgetExceeded as trip:
-        form.add_error(None, trip.message)
+    message = form.send()
     if message is None:
         if request.htmx:
             return render(request, "smstest/panel.html#panel", panel_context(request.user, form))

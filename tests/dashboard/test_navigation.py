@@ -107,6 +107,7 @@ PAGES = [
         "Password",
         ["Dashboard", "Change password"],
     ),
+    ("api-tokens", lambda f: reverse("api:tokens"), "API tokens", ["Dashboard", "API tokens"]),
 ]
 PAGE_IDS = [page[0] for page in PAGES]
 WITH_TRAIL = [page for page in PAGES if page[3]]
@@ -159,6 +160,7 @@ def test_exactly_one_sidebar_link_is_current_and_it_is_the_right_one(visited):
         "Phone numbers",
         "SMS tests",
         "Password",
+        "API tokens",
     ]
     marked = [link for link in nav.sidebar if link["current"] is not None]
     assert [link["text"] for link in marked] == [current]
@@ -172,6 +174,7 @@ def test_the_current_sidebar_link_leads_to_its_section(visited):
         "Phone numbers": reverse("phones:manage") + "?from=sidebar",  # insights: the entry
         "SMS tests": reverse("smstest:history"),
         "Password": reverse("password_change"),
+        "API tokens": reverse("api:tokens"),
     }
     links = {link["text"]: link["href"] for link in nav.sidebar}
     assert links == sections

@@ -1,0 +1,280 @@
+"""`/api/v1/sms/test/`: send test SMS to your verified numbers and follow their status.
+
+Sending goes through SendTestForm.send(), as the SMS panel does: the same number, text and
+quota rules, under the same lock, with the same sentences. A test's `id` is its message's
+opaque `public_id` (a UUID, also in Twilio's status-callback URL), never the row's
+sequential key: ids reveal nothing about how many messages the site has sent.
+"""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from ninja import Path, Query, Router, Schema
+from ninja import Status as Answer
+from phonenumber_field.phonenumber import PhoneNumber, to_python
+from pydantic import ConfigDict, Field
+
+from sms.clients import client_ip
+from sms.models import OutboxMessage, Status
+from smstest.forms import CUSTOM, SendTestForm, verified_phones
+from smstest.models import MessageTemplate, tests_of
+from smstest.views import STATUS_GROUPS, status_group
+
+from .errors import invalid_form
+from .schemas import SIMULATE_DESCRIPTION, answers, bounded_id, examples, param_example
+
+router = Router(tags=["SMS tests"])
+PAGE_SIZE = 25  # as the history page
+DeliveryStatus = Literal[tuple(group.value for group in STATUS_GROUPS)]
+StatusFilter = Literal[tuple(group.value for group in STATUS_GROUPS) + tuple(Status.values)]
+
+
+class TestError(Schema):
+    code: int | None = Field(description="Twilio's error code; null when none is known.")
+    title: str
+    message: str = Field(description="What happened, in plain words.")
+    action: str = Field(description="What to do about it.")
+    docs_url: str = Field(description="Twilio's page for the code; empty without one.")
+
+
+TEST_EXAMPLE = {
+    "id": "0b6f2a36-5d54-4a59-9c43-1f0e0e9f5a11",
+    "number": "+14155550123",
+    "text": "Hello from Phonebook! This is a test message sent at 12:00.",
+    "status": "delivered",
+    "status_label": "Delivered",
+    "delivery_status": "delivered",
+    "is_final": True,
+    "sent_at": "2026-03-02T12:00:00Z",
+    "delivered_at": "2026-03-02T12:00:04Z",
+    "error": None,
+    "segments": 1,
+    "encoding": "GSM-7",
+    "sid": "SM0123456789abcdef0123456789abcdef",
+}
+
+
+class TestOut(Schema):
+    id: UUID
+    number: str = Field(description="E.164")
+    text: str
+    status: Status = Field(description="Where the message is now (Twilio's status words).")
+    status_label: str
+    delivery_status: DeliveryStatus = Field(
+        description="The status in the history filter's words: delivered, not-delivered, "
+        "unknown (the outcome could not be confirmed) or on-the-way."
+    )
+    is_final: bool = Field(description="True once the status can no longer change: stop polling.")
+    sent_at: datetime = Field(description="When the test was asked for.")
+    delivered_at: datetime | None
+    error: TestError | None
+    segments: int
+    encoding: Literal["GSM-7", "UCS-2"]
+    sid: str | None = Field(description="Twilio's message SID, once Twilio has the message.")
+
+    model_config = ConfigDict(json_schema_extra=examples(TEST_EXAMPLE))
+
+    @staticmethod
+    def resolve_id(message):
+        return message.public_id
+
+    @staticmethod
+    def resolve_number(message):
+        return message.to_number.as_e164
+
+    @staticmethod
+    def resolve_text(message):
+        return message.body
+
+    @staticmethod
+    def resolve_status_label(message):
+        return message.get_status_display()
+
+    @staticmethod
+    def resolve_delivery_status(message):
+        return status_group(message.status).value
+
+    @staticmethod
+    def resolve_sent_at(message):
+        return message.created_at
+
+    @staticmethod
+    def resolve_error(message):
+        error = message.error
+        if error is None:
+            return None
+        return {
+            "code": error.code,
+            "title": error.title,
+            "message": error.explanation,
+            "action": error.action,
+            "docs_url": error.docs_url,
+        }
+
+    @staticmethod
+    def resolve_sid(message):
+        return message.twilio_sid
+
+
+class TestIn(Schema):
+    phone_number: int | str = Field(
+        description="One of your verified numbers: its id, or the number in E.164."
+    )
+    template: int | None = Field(
+        None, **bounded_id, description="A template's id (see /sms/test/templates)."
+    )
+    message: str | None = Field(
+        None,
+        max_length=2000,
+        description="Your own text. With a template too, the template is sent if this is "
+        "its text, else this text, as on the panel.",
+    )
+    simulate: OutboxMessage.Outcome | None = Field(None, description=SIMULATE_DESCRIPTION)
+
+    model_config = ConfigDict(
+        json_schema_extra=examples(
+            {"phone_number": "+14155550123", "template": 1},
+            {"phone_number": 7, "message": "Does this reach the phone?", "simulate": "failed"},
+        )
+    )
+
+    def form_data(self):
+        """The SendTestForm fields this request stands for."""
+        return {
+            "phone": self.phone_number,
+            "template": CUSTOM if self.template is None else str(self.template),
+            "body": self.message or "",
+            "simulate": self.simulate.value if self.simulate else "",
+        }
+
+
+class TestPage(Schema):
+    count: int = Field(description="Tests matching the filters, on all pages.")
+    page: int
+    pages: int
+    results: list[TestOut]
+
+    model_config = ConfigDict(
+        json_schema_extra=examples({"count": 1, "page": 1, "pages": 1, "results": [TEST_EXAMPLE]})
+    )
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    text: str = Field(
+        description="With its placeholders ({site_name}, {first_name}, {number}, {time}), "
+        "filled in when sent."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=examples(
+            {"id": 1, "name": "Hello", "text": "Hello from {site_name}! Sent at {time}."}
+        )
+    )
+
+    @staticmethod
+    def resolve_text(template):
+        return template.body
+
+
+class HistoryFilters(Schema):
+    status: StatusFilter | None = Field(
+        None, description="A delivery_status group, or one status.", **param_example("delivered")
+    )
+    number: str | None = Field(
+        None,
+        max_length=40,
+        description="Only tests to this number (E.164).",
+        **param_example("+14155550123"),
+    )
+    page: int = Field(
+        1, ge=1, le=10**6, description="From 1; past the last: the last.", **param_example(2)
+    )
+
+
+TestId = Path(..., example=TEST_EXAMPLE["id"])
+
+
+@router.post(
+    "/",
+    response=answers({202: TestOut}, 400, 403, 422, 429),
+    summary="Send a test SMS",
+    description="Queues a test to one of your verified numbers; a worker sends it. Poll "
+    "its status until `is_final`. 422 with the panel's sentences for a number that is not "
+    "one of your verified ones, an unknown template or text we cannot send; 429 with "
+    "Retry-After over a test quota (`test_quota_reached`) or a site budget "
+    "(`budget_reached`).",
+)
+def send_test(request, payload: TestIn):
+    form = SendTestForm(
+        phone_form_data(request.auth, payload), user=request.auth, client_ip=client_ip(request)
+    )
+    message = form.send()
+    if message is None:
+        raise invalid_form(form, {"phone": "phone_number", "body": "message"})
+    return Answer(202, message)
+
+
+def phone_form_data(user, payload):
+    """The form's data with a number given in E.164 replaced by its id. Anything else
+    stays as given, for the form to refuse in its own words."""
+    data = payload.form_data()
+    if isinstance(payload.phone_number, str):
+        # Parsed first: only a valid number is looked up (PostgreSQL refuses some text,
+        # such as a NUL character, in a query).
+        number = to_python(payload.phone_number)
+        if isinstance(number, PhoneNumber) and number.is_valid():
+            match = verified_phones(user).filter(number=number).first()
+            data["phone"] = match.pk if match else data["phone"]
+    return data
+
+
+@router.get("/", response=answers({200: TestPage}), summary="Your tests, newest first")
+def history(request, filters: Query[HistoryFilters]):
+    """Paginated by 25 like the history page, with the same status groups."""
+    tests = tests_of(request.auth).with_reports()
+    if filters.status:
+        tests = tests.filter(status__in=status_group(filters.status).statuses)
+    if filters.number:
+        tests = (
+            tests.filter(to_number=filters.number)
+            if filters.number in texted(request.auth)
+            else tests.none()
+        )
+    page = Paginator(tests, PAGE_SIZE).get_page(filters.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": list(page),
+    }
+
+
+def texted(user):
+    """The numbers (E.164 str) `user` has sent tests to."""
+    numbers = tests_of(user).order_by("to_number").values_list("to_number", flat=True).distinct()
+    return {number.as_e164 for number in numbers}
+
+
+@router.get("/templates", response=answers({200: list[TemplateOut]}), summary="Templates to send")
+def templates(request):
+    """The active templates, in the panel's order."""
+    return MessageTemplate.objects.filter(is_active=True)
+
+
+@router.get(
+    "/{test_id}",
+    response=answers({200: TestOut}, 404),
+    summary="A test's status",
+    description="Poll this (every few seconds) until `is_final` is true. Some carriers "
+    "never report delivery: a test may stay `sent` for good.",
+)
+def test_status(request, test_id: UUID = TestId):
+    message = get_object_or_404(tests_of(request.auth), public_id=test_id)
+    if message.give_up_if_stuck():  # a worker died mid-send, as the page checks
+        message.refresh_from_db()
+    return message
