@@ -432,26 +432,35 @@ class PhoneNumber(models.Model):
         daily = settings.VERIFICATION_MAX_CODES_PER_USER_PER_DAY
         mine = requests.code_times(user_id=self.user_id)
         my_codes_to_number = requests.code_times(user_id=self.user_id, number=self.number)
+        own = [self.own_failure_refusal(requests)]
         if until := limit_reached_until(my_codes_to_number, 1, cooldown, now):
-            return ResendTooSoon(
-                f"A code was just sent. You can request another in "
-                f"{wait_text((until - now).total_seconds())}.",
-                retry_at=until,
+            own.append(
+                ResendTooSoon(
+                    f"A code was just sent. You can request another in "
+                    f"{wait_text((until - now).total_seconds())}.",
+                    retry_at=until,
+                )
             )
-        if refusal := self.own_failure_refusal(requests):
-            return refusal
         if until := limit_reached_until(my_codes_to_number, hourly, hour, now):
-            return CodeQuotaReached(
-                f"You have requested {hourly} codes for this number in the last hour. "
-                f"You can request another in {wait_text((until - now).total_seconds())}.",
-                retry_at=until,
+            own.append(
+                CodeQuotaReached(
+                    f"You have requested {hourly} codes for this number in the last hour. "
+                    f"You can request another in {wait_text((until - now).total_seconds())}.",
+                    retry_at=until,
+                )
             )
         if until := limit_reached_until(mine, daily, timedelta(days=1), now):
-            return CodeQuotaReached(
-                f"You have requested {daily} codes in the last 24 hours. "
-                f"You can request another in {wait_text((until - now).total_seconds())}.",
-                retry_at=until,
+            own.append(
+                CodeQuotaReached(
+                    f"You have requested {daily} codes in the last 24 hours. "
+                    f"You can request another in {wait_text((until - now).total_seconds())}.",
+                    retry_at=until,
+                )
             )
+        if refusals := [refusal for refusal in own if refusal is not None]:
+            # Several limits may hold at once (the fifth code of the hour also starts a
+            # cooldown): the one that lifts last is the wait that really applies.
+            return max(refusals, key=lambda refusal: refusal.retry_at)
         # The same phone gets at most one code a cooldown and `hourly` codes an hour,
         # whichever accounts ask: nobody can flood a stranger's phone with codes.
         codes_to_number = requests.code_times(number=self.number)

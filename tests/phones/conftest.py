@@ -5,11 +5,13 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.db import transaction
+from django.utils import timezone
 
+from phones.models import PhoneEvent
 from sms.models import Message
 from sms.senders import BaseSender, SendError
 from sms.senders.locmem import LocmemSender
-from tests.factories import PhoneNumberFactory
+from tests.factories import MessageFactory, PhoneNumberFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -114,3 +116,19 @@ def slow_queueing(monkeypatch):
         return queue(cls, **fields)
 
     monkeypatch.setattr(Message, "queue", classmethod(slow_queue))
+
+
+def code_sent(phone, *, ago, user=None):
+    """A code SMS handed over to `phone`'s number `ago` (a timedelta) ago."""
+    message = MessageFactory(
+        user=user or phone.user, phone=phone, purpose="verification", status="sent"
+    )
+    message.created_at = timezone.now() - ago
+    message.save(update_fields=["created_at"])
+
+
+def wrong_codes(phone, count):
+    for _ in range(count):
+        PhoneEvent.objects.create(
+            phone=phone, user=phone.user, number=phone.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
+        )

@@ -6,28 +6,11 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from phones.models import CodeRequests, PhoneEvent, PhoneNumber
-from tests.factories import MessageFactory, PhoneNumberFactory, UserFactory
+from phones.models import CodeRequests, PhoneNumber
+from tests.factories import PhoneNumberFactory, UserFactory
 
-from .conftest import words
-
-
-def code_sent(phone, *, ago, user=None):
-    """A code SMS handed over to `phone`'s number `ago` (a timedelta) ago."""
-    message = MessageFactory(
-        user=user or phone.user, phone=phone, purpose="verification", status="sent"
-    )
-    message.created_at = timezone.now() - ago
-    message.save(update_fields=["created_at"])
-
-
-def wrong_codes(phone, count):
-    for _ in range(count):
-        PhoneEvent.objects.create(
-            phone=phone, user=phone.user, number=phone.number, kind=PhoneEvent.Kind.FAILED_ATTEMPT
-        )
+from .conftest import code_sent, words, wrong_codes
 
 
 @pytest.fixture
