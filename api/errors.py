@@ -7,10 +7,11 @@ request as a whole). The statuses:
 
 | status | when |
 | --- | --- |
+| 400 | the body is not a JSON object (`malformed_request`) |
 | 401 | no valid credentials (`not_authenticated`, `invalid_token`, `token_revoked`) |
 | 403 | a read-only token asked for a change, or a session request failed CSRF |
-| 404 | nothing of yours has that id (another account's number or test looks the same) |
-| 400 | the body is not JSON (`malformed_request`) |
+| 404 | nothing of yours has that id (another account's looks the same), or no such path |
+| 405 | the endpoint does not take the method (`method_not_allowed`; see `Allow`) |
 | 409 | the action does not fit the thing's state (primary needs a verified number…) |
 | 422 | the input is wrong: a field's type or bounds, or refused by the page's own form |
 | 429 | a limit that time lifts; `Retry-After` says how many seconds to wait |
@@ -131,9 +132,18 @@ def refused(refusal):
     return ApiError(status, code, refusal.message, errors=errors)
 
 
+# The codes of REFUSALS a form's error may carry (AddPhoneForm codes its CannotAddNumber):
+# such an error is answered with its own code and status, as the refusal itself would be.
+# The limits (429) are not among them: a form's quota or budget error is answered below.
+FORM_REFUSALS = {code: status for _, code, status, _ in REFUSALS if status != 429}
+
+
 def invalid_form(form, fields=None):
     """The ApiError for a bound Django form that did not validate: 422 with every error,
     or 429 when the smstest form refused a send over a quota or a budget.
+
+    The top-level code is "invalid", or the first error's own code when it is one of the
+    phones app's refusals (FORM_REFUSALS: "cannot_add_number"), with that refusal's status.
 
     `fields` renames form fields to the API's names ({"body": "message"}); a non-field
     error has field None. Errors without a code of their own get "invalid".
@@ -161,20 +171,31 @@ def invalid_form(form, fields=None):
             message,
             retry_after=int(budgets.WINDOW.total_seconds()),
         )
-    return ApiError(422, "invalid", errors[0]["message"], errors=errors)
+    first = errors[0]
+    if first["code"] in FORM_REFUSALS:
+        return ApiError(
+            FORM_REFUSALS[first["code"]], first["code"], first["message"], errors=errors
+        )
+    return ApiError(422, "invalid", first["message"], errors=errors)
+
+
+def error_response(api, request, error):
+    """The HttpResponse of `api` (a NinjaAPI) for `error` (an ApiError): its JSON body,
+    with Retry-After for a limit and the Bearer challenge for a 401."""
+    body = {"code": error.code, "message": error.message, "errors": error.errors}
+    response = api.create_response(request, body, status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def install(api):
     """Make `api` (a NinjaAPI) answer every error with an ErrorOut, never with HTML."""
 
     def answer(request, error):
-        body = {"code": error.code, "message": error.message, "errors": error.errors}
-        response = api.create_response(request, body, status=error.status)
-        if error.retry_after is not None:
-            response["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
-        if error.status == 401:
-            response["WWW-Authenticate"] = 'Bearer realm="api"'
-        return response
+        return error_response(api, request, error)
 
     def invalid_input(request, exc):
         errors = [
@@ -199,7 +220,8 @@ def install(api):
         )
 
     def malformed(request, exc):
-        # django-ninja's one HttpError of its own: a body it could not parse.
+        # django-ninja's one HttpError of its own: a body it could not parse (the API's
+        # parser also refuses JSON that is not an object, api.api.ObjectParser).
         return answer(request, ApiError(exc.status_code, "malformed_request", exc.message))
 
     def not_found(request, exc):

@@ -6,13 +6,13 @@ page's own (its URLs use it too); another account's id answers 404, like an unkn
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
 from ninja import Status as Answer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from phones.forms import AddPhoneForm, CodeForm, LabelForm
 from phones.models import (
@@ -26,7 +26,14 @@ from sms.clients import client_ip
 from sms.models import OutboxMessage
 
 from .errors import invalid_form, refused
-from .schemas import SIMULATE_DESCRIPTION, answers, bounded_id, examples, simulated
+from .schemas import (
+    SIMULATE_DESCRIPTION,
+    answers,
+    bounded_id,
+    examples,
+    form_max_length,
+    simulated,
+)
 
 router = Router(tags=["Phone numbers"])
 
@@ -109,16 +116,16 @@ class PhoneOut(Schema):
 
 class AddIn(Schema):
     number: str = Field(
-        max_length=200,
         description="As typed: with + and the country code, or national with `region`.",
+        **form_max_length(AddPhoneForm, "number"),
     )
-    region: str = Field(
+    region: Annotated[str, StringConstraints(to_upper=True)] = Field(
         "",
         max_length=2,
-        description="ISO 3166 code of the country the number is from when it has no +; "
-        "one of PHONE_ALLOWED_REGIONS (default: the site's default region).",
+        description="ISO 3166 code of the country the number is from when it has no +, "
+        "in either case; one of PHONE_ALLOWED_REGIONS (default: the site's default region).",
     )
-    label: str = Field("", max_length=200)
+    label: str = Field("", **form_max_length(AddPhoneForm, "label"))
 
     model_config = ConfigDict(
         json_schema_extra=examples({"number": "(415) 555-0123", "region": "US", "label": "Work"})
@@ -126,7 +133,9 @@ class AddIn(Schema):
 
 
 class LabelIn(Schema):
-    label: str = Field(max_length=200, description="Empty removes the label.")
+    label: str = Field(
+        description="Empty removes the label.", **form_max_length(LabelForm, "label")
+    )
 
     model_config = ConfigDict(json_schema_extra=examples({"label": "Work"}))
 
@@ -138,7 +147,9 @@ class SendCodeIn(Schema):
 
 
 class VerifyIn(Schema):
-    code: str = Field(max_length=200, description="The 6 digits the SMS carried.")
+    code: str = Field(
+        description="The 6 digits the SMS carried.", **form_max_length(CodeForm, "code")
+    )
 
     model_config = ConfigDict(json_schema_extra=examples({"code": "123456"}))
 
@@ -168,7 +179,8 @@ def list_numbers(request):
     summary="Add a number",
     description="Adds an unverified number. It sends no code: ask for one with send-code. "
     "Refused with 422 and the page's sentence when the number is invalid, from a country "
-    "we do not text, not a mobile number, already on your account, or one too many.",
+    "we do not text or not a mobile number (`invalid`), already on your account or one "
+    "too many (`cannot_add_number`).",
 )
 def add_number(request, payload: AddIn):
     form = AddPhoneForm(payload.dict(), user=request.auth)
@@ -239,7 +251,7 @@ def make_primary(request, phone_id: int = PhoneId):
     "a worker sends it, and `code.delivery` follows it. 429 with Retry-After for every "
     "limit: the wait between codes, the hourly and daily code quotas, too many wrong "
     "codes, and the site's budgets; 409 when the number is verified already or SMS to it "
-    "are turned off.",
+    "are turned off. The body is optional; when given, it is a JSON object.",
 )
 def send_code(request, payload: SendCodeIn | None = None, phone_id: int = PhoneId):
     phone = own_phone(request, phone_id)

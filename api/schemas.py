@@ -1,4 +1,8 @@
-"""What the routers share: examples in the OpenAPI description, id bounds, simulation."""
+"""What the routers share: examples in the OpenAPI description, id bounds, the forms'
+limits, simulation."""
+
+from pydantic import ValidationError, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from sms.senders import simulates_outcomes
 
@@ -9,6 +13,32 @@ SIMULATE_DESCRIPTION = (
     "Development only (the offline sender): the delivery report to play back, as the "
     "page's Simulate choice. Ignored with a real sender."
 )
+
+
+def form_max_length(form_class, name):
+    """A Field keyword stating the longest text the field `name` of `form_class` (a Django
+    form) takes: the field's max_length, else its widget's maxlength (a field that checks
+    the length in its clean method, for a sentence of its own).
+
+    Only stated, in the OpenAPI description: the form enforces it, so that the answer is
+    the page's sentence.
+    """
+    field = form_class.base_fields[name]
+    return {"json_schema_extra": {"maxLength": field.max_length or field.widget.attrs["maxlength"]}}
+
+
+def one_error(code, message):
+    """A validator (for Annotated) that answers any invalid value of a union type with one
+    error, `code` and `message`, on the field itself: pydantic gives one per member of the
+    union, each at a location naming the member ("phone_number.int")."""
+
+    def validate(value, handler):
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError(code, message) from None
+
+    return WrapValidator(validate)
 
 
 def examples(*values):

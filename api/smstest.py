@@ -7,7 +7,7 @@ sequential key: ids reveal nothing about how many messages the site has sent.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.paginator import Paginator
@@ -15,16 +15,25 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 from ninja import Status as Answer
 from phonenumber_field.phonenumber import PhoneNumber, to_python
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
 from sms.clients import client_ip
+from sms.destinations import numbers_meant_by
 from sms.models import OutboxMessage, Status
-from smstest.forms import CUSTOM, SendTestForm, verified_phones
+from smstest.forms import CUSTOM, SendTestForm
 from smstest.models import MessageTemplate, tests_of
 from smstest.views import STATUS_GROUPS, status_group
 
-from .errors import invalid_form
-from .schemas import SIMULATE_DESCRIPTION, answers, bounded_id, examples, param_example
+from .errors import ApiError, invalid_form
+from .schemas import (
+    SIMULATE_DESCRIPTION,
+    answers,
+    bounded_id,
+    examples,
+    form_max_length,
+    one_error,
+    param_example,
+)
 
 router = Router(tags=["SMS tests"])
 PAGE_SIZE = 25  # as the history page
@@ -119,16 +128,23 @@ class TestOut(Schema):
         return message.twilio_sid
 
 
+# One of the user's numbers: its id, or its number in E.164. Strict: JSON true or 1.0 is
+# no id (pydantic would read them as 1).
+PhoneRef = Annotated[
+    Annotated[StrictInt, Field(**bounded_id)] | StrictStr,
+    one_error("invalid", "Give the number's id (an integer) or the number in E.164 (a string)."),
+]
+
+
 class TestIn(Schema):
-    phone_number: int | str = Field(
+    phone_number: PhoneRef = Field(
         description="One of your verified numbers: its id, or the number in E.164."
     )
-    template: int | None = Field(
+    template: StrictInt | None = Field(
         None, **bounded_id, description="A template's id (see /sms/test/templates)."
     )
-    message: str | None = Field(
+    message: Annotated[str, Field(**form_max_length(SendTestForm, "body"))] | None = Field(
         None,
-        max_length=2000,
         description="Your own text. With a template too, the template is sent if this is "
         "its text, else this text, as on the panel.",
     )
@@ -188,7 +204,8 @@ class HistoryFilters(Schema):
     number: str | None = Field(
         None,
         max_length=40,
-        description="Only tests to this number (E.164).",
+        description="Only tests to this number: in E.164, or national in the site's "
+        "default region or an allowed one, as the add form reads numbers.",
         **param_example("+14155550123"),
     )
     page: int = Field(
@@ -201,36 +218,54 @@ TestId = Path(..., example=TEST_EXAMPLE["id"])
 
 @router.post(
     "/",
-    response=answers({202: TestOut}, 400, 403, 422, 429),
+    response=answers({202: TestOut}, 400, 403, 409, 422, 429),
     summary="Send a test SMS",
     description="Queues a test to one of your verified numbers; a worker sends it. Poll "
-    "its status until `is_final`. 422 with the panel's sentences for a number that is not "
-    "one of your verified ones, an unknown template or text we cannot send; 429 with "
-    "Retry-After over a test quota (`test_quota_reached`) or a site budget "
-    "(`budget_reached`).",
+    "its status until `is_final`. 409 `not_verified` for a number of yours that is not "
+    "verified yet; 422 for a number that is none of your verified ones (whether it exists "
+    "elsewhere is not told), and with the panel's sentences for an unknown template or "
+    "text we cannot send; 429 with Retry-After over a test quota (`test_quota_reached`) "
+    "or a site budget (`budget_reached`).",
 )
 def send_test(request, payload: TestIn):
-    form = SendTestForm(
-        phone_form_data(request.auth, payload), user=request.auth, client_ip=client_ip(request)
-    )
+    """The queued test (202), or the ApiError of SendTestForm's refusal; a number of the
+    user's that is not verified yet is a 409 of its own."""
+    phone = named_phone(request.auth, payload.phone_number)
+    data = payload.form_data()
+    data["phone"] = phone.pk if phone else data["phone"]
+    form = SendTestForm(data, user=request.auth, client_ip=client_ip(request))
+    # The form's refusal of a number that is none of the user's verified ones, in the
+    # API's words: it names ids and E.164 numbers, not the panel's select.
+    for reason in ("required", "invalid_choice"):
+        form.fields["phone"].error_messages[reason] = CHOOSE_A_VERIFIED_NUMBER
     message = form.send()
     if message is None:
+        if phone and not phone.is_verified and form.has_error("phone", "invalid_choice"):
+            raise ApiError(409, "not_verified", VERIFY_IT_FIRST)
         raise invalid_form(form, {"phone": "phone_number", "body": "message"})
     return Answer(202, message)
 
 
-def phone_form_data(user, payload):
-    """The form's data with a number given in E.164 replaced by its id. Anything else
-    stays as given, for the form to refuse in its own words."""
-    data = payload.form_data()
-    if isinstance(payload.phone_number, str):
-        # Parsed first: only a valid number is looked up (PostgreSQL refuses some text,
-        # such as a NUL character, in a query).
-        number = to_python(payload.phone_number)
-        if isinstance(number, PhoneNumber) and number.is_valid():
-            match = verified_phones(user).filter(number=number).first()
-            data["phone"] = match.pk if match else data["phone"]
-    return data
+CHOOSE_A_VERIFIED_NUMBER = "Choose one of your verified numbers: its id, or the number in E.164."
+# The panel's sentence for an account without a verified number, and what to do.
+VERIFY_IT_FIRST = (
+    "Test messages go only to numbers you have verified. Verify this number first: send "
+    "it a code and check the code."
+)
+
+
+def named_phone(user, value):
+    """The PhoneNumber of `user`, verified or not, that `value` names (its id, an int, or
+    its number in E.164, a str), or None. Another account's number is None too: the
+    answer must not tell whether it exists."""
+    if isinstance(value, int):
+        return user.phone_numbers.filter(pk=value).first()
+    # Parsed first: only a valid number is looked up (PostgreSQL refuses some text, such
+    # as a NUL character, in a query).
+    number = to_python(value)
+    if isinstance(number, PhoneNumber) and number.is_valid():
+        return user.phone_numbers.filter(number=number).first()
+    return None
 
 
 @router.get("/", response=answers({200: TestPage}), summary="Your tests, newest first")
@@ -240,11 +275,10 @@ def history(request, filters: Query[HistoryFilters]):
     if filters.status:
         tests = tests.filter(status__in=status_group(filters.status).statuses)
     if filters.number:
-        tests = (
-            tests.filter(to_number=filters.number)
-            if filters.number in texted(request.auth)
-            else tests.none()
-        )
+        # The number however it is written, as the add form reads it (valid numbers only,
+        # so nothing else reaches the query), among the numbers this user has texted.
+        meant = numbers_meant_by(filters.number) & texted(request.auth)
+        tests = tests.filter(to_number__in=meant)
     page = Paginator(tests, PAGE_SIZE).get_page(filters.page)
     return {
         "count": page.paginator.count,

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "api.middleware.MethodNotAllowedMiddleware",  # the API's 405 as JSON, like its other errors
     # How people first reach phone management (needs the session and the user).
     "insights.middleware.PhoneManagementEntryMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout page.

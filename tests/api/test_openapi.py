@@ -4,6 +4,10 @@ import re
 
 import pytest
 
+from phones.forms import MAX_TYPED_LENGTH, CodeForm
+from phones.models import PhoneNumber
+from sms.segments import MAX_CUSTOM_LENGTH
+
 pytestmark = pytest.mark.django_db
 
 
@@ -65,6 +69,19 @@ def test_every_endpoint_has_examples_of_its_input_and_its_answers(description):
                 if "examples" not in resolve(description, schema):
                     missing.append(f"{name}: {status} answer")
     assert missing == []
+
+
+def test_the_text_limits_are_the_ones_the_forms_enforce(description):
+    schemas = description["components"]["schemas"]
+
+    def limit(schema, field):
+        return resolve(description, schemas[schema]["properties"][field])["maxLength"]
+
+    assert limit("AddIn", "number") == MAX_TYPED_LENGTH
+    assert limit("AddIn", "label") == PhoneNumber._meta.get_field("label").max_length == 40
+    assert limit("LabelIn", "label") == 40
+    assert limit("VerifyIn", "code") == CodeForm.base_fields["code"].max_length
+    assert limit("TestIn", "message") == MAX_CUSTOM_LENGTH
 
 
 def test_every_endpoint_needs_a_token_or_the_session(description):

@@ -8,7 +8,7 @@ from phones.models import PhoneNumber
 from sms.models import Message
 from tests.factories import MessageFactory, PhoneNumberFactory
 
-from .conftest import NUMBERS
+from .conftest import NUMBERS, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -72,24 +72,47 @@ def test_an_invalid_number_is_refused_with_the_forms_sentence(api, user):
     assert not user.phone_numbers.exists()
 
 
-def test_a_number_already_on_the_account_is_refused(api, phone):
+def test_a_number_already_on_the_account_is_refused_as_cannot_add_number(api, phone):
     response = api.post(NUMBERS, {"number": "+12065550101"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "field": "number",
-            "code": "cannot_add_number",
-            "message": "This number is already on your account.",
-        }
-    ]
+    assert response.json() == {
+        "code": "cannot_add_number",
+        "message": "This number is already on your account.",
+        "errors": [
+            {
+                "field": "number",
+                "code": "cannot_add_number",
+                "message": "This number is already on your account.",
+            }
+        ],
+    }
 
 
-def test_one_number_too_many_is_refused(api, user, settings):
+def test_one_number_too_many_is_refused_as_cannot_add_number(api, user, settings):
     settings.PHONES_MAX_PER_USER = 1
     PhoneNumberFactory(user=user)
     response = api.post(NUMBERS, {"number": "+12065550101"})
     assert response.status_code == 422
-    assert response.json()["message"].startswith("You can have at most 1 numbers.")
+    assert response.json()["code"] == "cannot_add_number"
+    assert response.json()["message"] == (
+        "You can have at most 1 numbers. Delete one you no longer use to add another."
+    )
+    assert response.json()["errors"][0]["code"] == "cannot_add_number"
+
+
+def test_the_region_is_read_in_either_case(api, user):
+    response = api.post(NUMBERS, {"number": "(206) 555-0101", "region": "us"})
+    assert response.status_code == 201
+    assert response.json()["number"] == "+12065550101"
+
+
+def test_a_number_too_long_is_refused_with_the_forms_sentence(api, user):
+    response = api.post(NUMBERS, {"number": "1" * 33})
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        "That is too long for a phone number: at most 32 characters."
+    )
+    assert not user.phone_numbers.exists()
 
 
 def test_a_missing_number_is_refused_as_invalid_input(api):
@@ -104,6 +127,33 @@ def test_a_body_that_is_not_json_is_a_bad_request(client, token):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_request"
+
+
+@pytest.mark.parametrize("body", ['"x"', "[1, 2]", "null", "7", "true"])
+def test_a_body_that_is_json_but_no_object_is_a_bad_request(client, token, body):
+    response = client.post(NUMBERS, body, content_type="application/json", **bearer(token))
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+
+
+@pytest.mark.parametrize("body", ['"x"', "[1, 2]", "null", "7", "true"])
+def test_send_code_refuses_a_body_that_is_no_object_and_sends_nothing(
+    client, token, phone, body, committed, sms_outbox
+):
+    with committed():
+        response = client.post(
+            url(phone, "send-code"), body, content_type="application/json", **bearer(token)
+        )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+    assert not Message.objects.exists()
+    assert sms_outbox == []
+
+
+def test_send_code_takes_an_empty_body_as_no_body(client, token, phone):
+    # As curl -X POST without -d sends it.
+    response = client.post(url(phone, "send-code"), "", content_type="", **bearer(token))
+    assert response.status_code == 202
 
 
 def test_one_number_is_read_by_its_id(api, phone):
@@ -138,14 +188,21 @@ def test_a_label_too_long_is_refused_with_the_forms_sentence(api, phone):
     ]
 
 
-def test_deleting_the_primary_number_promotes_the_oldest_other_verified_one(api, user):
+def test_deleting_the_primary_number_promotes_the_oldest_other_verified_one(api, user, clock):
     primary = PhoneNumberFactory(user=user, primary=True)
-    other = PhoneNumberFactory(user=user, verified=True)
+    clock.shift(timedelta(minutes=1))
+    PhoneNumberFactory(user=user)  # older than the two below, but not verified
+    clock.shift(timedelta(minutes=1))
+    oldest = PhoneNumberFactory(user=user, verified=True)
+    clock.shift(timedelta(minutes=1))
+    newest = PhoneNumberFactory(user=user, verified=True)
     response = api.delete(url(primary))
     assert response.status_code == 204
     assert not PhoneNumber.objects.filter(pk=primary.pk).exists()
-    other.refresh_from_db()
-    assert other.is_primary
+    listed = {item["id"]: item["is_primary"] for item in api.get(NUMBERS).json()}
+    assert listed[oldest.pk] is True
+    assert [pk for pk, is_primary in listed.items() if is_primary] == [oldest.pk]
+    assert listed[newest.pk] is False
 
 
 def test_deleting_twice_answers_not_found(api, phone):
@@ -222,11 +279,25 @@ def test_a_site_budget_reached_is_429_retry_after_an_hour(api, phone, settings):
     settings.SMS_BUDGET_SEGMENTS_PER_HOUR = 0
     response = api.post(url(phone, "send-code"))
     assert response.status_code == 429
+    assert response.json() == {
+        "code": "budget_reached",
+        "message": "We cannot send text messages right now. Please try again in an hour.",
+        "errors": [],
+    }
+    assert response["Retry-After"] == "3600"
+    assert not Message.objects.exists()
+
+
+def test_a_countrys_budget_reached_is_429_budget_reached_too(api, phone, settings):
+    settings.SMS_BUDGET_SEGMENTS_PER_COUNTRY_PER_HOUR = 0
+    response = api.post(url(phone, "send-code"))
+    assert response.status_code == 429
     assert response.json()["code"] == "budget_reached"
     assert response.json()["message"] == (
-        "We cannot send text messages right now. Please try again in an hour."
+        "We cannot send more text messages to this country right now. Please try again in an hour."
     )
     assert response["Retry-After"] == "3600"
+    assert not Message.objects.exists()
 
 
 def test_a_verified_number_gets_no_code(api, user):
@@ -236,12 +307,18 @@ def test_a_verified_number_gets_no_code(api, user):
     assert response.json()["code"] == "already_verified"
 
 
-def test_sending_to_a_region_turned_off_is_a_conflict(api, user, settings):
+def test_sending_to_a_region_turned_off_is_a_conflict(api, user, settings, sms_outbox):
     phone = PhoneNumberFactory(user=user, number="+447911123456")
     settings.PHONE_ALLOWED_REGIONS = ["US"]
     response = api.post(url(phone, "send-code"))
     assert response.status_code == 409
-    assert response.json()["code"] == "sending_turned_off"
+    assert response.json() == {
+        "code": "sending_turned_off",
+        "message": "SMS to United Kingdom are turned off on this site.",
+        "errors": [],
+    }
+    assert "Retry-After" not in response
+    assert not Message.objects.exists()
 
 
 def test_simulate_picks_the_offline_senders_outcome(api, phone, settings):
@@ -280,12 +357,47 @@ def test_a_code_that_is_not_six_digits_is_refused_by_the_form(api, phone, send_c
     assert response.json()["message"] == "Enter the 6-digit code from the text message."
 
 
-def test_an_expired_code_is_refused(api, phone, send_code, clock):
+def test_an_expired_code_is_refused_as_code_expired(api, phone, send_code, clock):
     code = send_code(phone)
     clock.shift(timedelta(minutes=11))
     response = api.post(url(phone, "verify"), {"code": code})
     assert response.status_code == 422
-    assert response.json()["code"] == "code_expired"
+    assert response.json() == {
+        "code": "code_expired",
+        "message": "This code has expired. Send a new code.",
+        "errors": [
+            {
+                "field": "code",
+                "code": "code_expired",
+                "message": "This code has expired. Send a new code.",
+            }
+        ],
+    }
+    phone.refresh_from_db()
+    assert not phone.is_verified
+
+
+def test_a_code_of_a_guarded_number_checked_twice_needs_renewal(api, phone, send_code, settings):
+    # Every number is guarded (its daily cap of wrong codes across accounts is 0): a code
+    # takes one try, and even the right code cannot be checked after a wrong one.
+    settings.VERIFICATION_MAX_FAILURES_PER_DAY = 0
+    code = send_code(phone)
+    api.post(url(phone, "verify"), {"code": "000000" if code != "000000" else "111111"})
+    response = api.post(url(phone, "verify"), {"code": code})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "code_needs_renewal",
+        "message": "This code can no longer be checked. Send a new code.",
+        "errors": [
+            {
+                "field": "code",
+                "code": "code_needs_renewal",
+                "message": "This code can no longer be checked. Send a new code.",
+            }
+        ],
+    }
+    phone.refresh_from_db()
+    assert not phone.is_verified
 
 
 def test_checking_before_any_code_was_sent_is_refused(api, phone):

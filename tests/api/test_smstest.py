@@ -60,32 +60,88 @@ def test_unicode_text_is_measured_in_ucs2_segments(api, phone):
     assert response.json()["segments"] == 2
 
 
-def test_an_unverified_number_is_refused_with_the_forms_sentence(api, user):
-    pending = PhoneNumberFactory(user=user)
-    response = api.post(TESTS, {"phone_number": pending.pk, "message": "Hi"})
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "field": "phone_number",
-            "code": "invalid_choice",
-            "message": "Select a valid choice. That choice is not one of the available choices.",
-        }
-    ]
+@pytest.mark.parametrize("by", ["id", "e164"])
+def test_a_number_of_yours_not_verified_yet_is_a_conflict_saying_to_verify_it(api, user, phone, by):
+    pending = PhoneNumberFactory(user=user, number="+12065550109")
+    named = pending.pk if by == "id" else "+12065550109"
+    response = api.post(TESTS, {"phone_number": named, "message": "Hi"})
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "not_verified",
+        "message": "Test messages go only to numbers you have verified. Verify this number "
+        "first: send it a code and check the code.",
+        "errors": [],
+    }
     assert not Message.objects.exists()
 
 
-def test_another_accounts_number_in_e164_is_refused_like_any_unknown_one(api, phone, other_user):
+CHOOSE = {
+    "field": "phone_number",
+    "code": "invalid_choice",
+    "message": "Choose one of your verified numbers: its id, or the number in E.164.",
+}
+
+
+def test_another_accounts_number_is_refused_like_any_unknown_one(api, phone, other_user):
     theirs = PhoneNumberFactory(user=other_user, number="+12065550102", verified=True)
-    response = api.post(TESTS, {"phone_number": theirs.number.as_e164, "message": "Hi"})
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "phone_number"
+    answers = [
+        api.post(TESTS, {"phone_number": named, "message": "Hi"})
+        for named in (theirs.pk, theirs.number.as_e164, 987654, "+12065550199")
+    ]
+    assert [answer.status_code for answer in answers] == [422] * 4
+    assert [answer.json() for answer in answers] == [
+        {"code": "invalid", "message": CHOOSE["message"], "errors": [CHOOSE]}
+    ] * 4
+    assert not Message.objects.exists()
 
 
-@pytest.mark.parametrize("number", ["", "+1206555\x000101", "not a number"])
-def test_a_number_that_is_no_number_is_refused_as_unknown(api, phone, number):
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("", CHOOSE["message"]),
+        ("not a number", CHOOSE["message"]),
+        ("+1206555\x000101", "Null characters are not allowed."),
+    ],
+)
+def test_a_number_that_is_no_number_is_refused_as_unknown(api, phone, number, message):
     response = api.post(TESTS, {"phone_number": number, "message": "Hi"})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "phone_number"
+    assert [(e["field"], e["message"]) for e in response.json()["errors"]] == [
+        ("phone_number", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"phone_number": True}, "phone_number"),
+        ({"phone_number": 1.0}, "phone_number"),
+        ({"phone_number": None}, "phone_number"),
+        ({"phone_number": [1]}, "phone_number"),
+        ({"phone_number": 0}, "phone_number"),
+        ({"phone_number": "{pk}", "template": True}, "template"),
+        ({"phone_number": "{pk}", "template": 1.0}, "template"),
+        ({"phone_number": "{pk}", "template": "1"}, "template"),
+    ],
+)
+def test_a_bool_or_a_float_is_no_id(api, phone, template, body, field):
+    body = {key: phone.pk if value == "{pk}" else value for key, value in body.items()}
+    response = api.post(TESTS, {**body, "message": "Hi"} if field == "template" else body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert not Message.objects.exists()
+
+
+def test_a_wrong_type_of_number_is_one_error_on_the_field(api, phone):
+    response = api.post(TESTS, {"phone_number": True, "template": 1})
+    assert response.json()["errors"] == [
+        {
+            "field": "phone_number",
+            "code": "invalid",
+            "message": "Give the number's id (an integer) or the number in E.164 (a string).",
+        }
+    ]
 
 
 def test_neither_template_nor_text_is_refused(api, phone):
@@ -215,6 +271,23 @@ def test_the_history_filters_by_status_group_and_by_number(api, user, phone):
     assert len(ids(status="not-delivered")) == 2
     assert ids(status="failed", number="+12065550102") == {str(to_other.public_id)}
     assert ids(number="+19995550100") == set()
+
+
+@pytest.mark.parametrize("typed", ["(206) 555-0102", "2065550102", "+1 206-555-0102"])
+def test_the_history_filter_reads_the_number_as_the_add_form_does(api, user, phone, typed):
+    other = PhoneNumberFactory(user=user, number="+12065550102", verified=True)
+    to_other = MessageFactory(user=user, phone=other)
+    MessageFactory(user=user, phone=phone)
+    response = api.get(TESTS, number=typed)
+    assert [item["id"] for item in response.json()["results"]] == [str(to_other.public_id)]
+
+
+@pytest.mark.parametrize("typed", ["not a number", "+1206555\x000102", "12"])
+def test_a_history_filter_that_is_no_number_matches_nothing(api, user, phone, typed):
+    MessageFactory(user=user, phone=phone)
+    response = api.get(TESTS, number=typed)
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 def test_an_unknown_status_filter_is_invalid_input(api):
