@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 from ninja import Status as Answer
@@ -19,9 +18,10 @@ from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
 from sms.clients import client_ip
 from sms.destinations import numbers_meant_by
-from sms.models import OutboxMessage, Status
+from sms.models import Message, OutboxMessage, Status
 from smstest.forms import CUSTOM, SendTestForm
 from smstest.models import MessageTemplate, tests_of
+from smstest.paging import MAX_PAGE, page_of
 from smstest.views import STATUS_GROUPS, status_group
 
 from .errors import ApiError, invalid_form
@@ -36,7 +36,6 @@ from .schemas import (
 )
 
 router = Router(tags=["SMS tests"])
-PAGE_SIZE = 25  # as the history page
 DeliveryStatus = Literal[tuple(group.value for group in STATUS_GROUPS)]
 StatusFilter = Literal[tuple(group.value for group in STATUS_GROUPS) + tuple(Status.values)]
 
@@ -168,13 +167,15 @@ class TestIn(Schema):
 
 
 class TestPage(Schema):
-    count: int = Field(description="Tests matching the filters, on all pages.")
     page: int
-    pages: int
+    has_next: bool = Field(
+        description="Whether an older page follows (the list is not counted: a page costs "
+        "the same however many tests there are)."
+    )
     results: list[TestOut]
 
     model_config = ConfigDict(
-        json_schema_extra=examples({"count": 1, "page": 1, "pages": 1, "results": [TEST_EXAMPLE]})
+        json_schema_extra=examples({"page": 1, "has_next": False, "results": [TEST_EXAMPLE]})
     )
 
 
@@ -209,7 +210,11 @@ class HistoryFilters(Schema):
         **param_example("+14155550123"),
     )
     page: int = Field(
-        1, ge=1, le=10**6, description="From 1; past the last: the last.", **param_example(2)
+        1,
+        ge=1,
+        le=MAX_PAGE,
+        description="From 1; past the last: an empty page.",
+        **param_example(2),
     )
 
 
@@ -277,21 +282,11 @@ def history(request, filters: Query[HistoryFilters]):
     if filters.number:
         # The number however it is written, as the add form reads it (valid numbers only,
         # so nothing else reaches the query), among the numbers this user has texted.
-        meant = numbers_meant_by(filters.number) & texted(request.auth)
+        texted = set(Message.objects.recipients_of(request.auth, Message.Purpose.TEST))
+        meant = numbers_meant_by(filters.number) & texted
         tests = tests.filter(to_number__in=meant)
-    page = Paginator(tests, PAGE_SIZE).get_page(filters.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": list(page),
-    }
-
-
-def texted(user):
-    """The numbers (E.164 str) `user` has sent tests to."""
-    numbers = tests_of(user).order_by("to_number").values_list("to_number", flat=True).distinct()
-    return {number.as_e164 for number in numbers}
+    page = page_of(tests, filters.page)
+    return {"page": page.number, "has_next": page.has_next, "results": page.object_list}
 
 
 @router.get("/templates", response=answers({200: list[TemplateOut]}), summary="Templates to send")

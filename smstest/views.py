@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.http import HttpResponse
@@ -17,11 +16,12 @@ from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 from sms import budgets
 from sms.clients import client_ip
 from sms.locks import lock_number, lock_user
-from sms.models import Status
+from sms.models import Message, Status
 
 from .counter import describe
 from .forms import CUSTOM, SendTestForm, chosen_phone
 from .models import sending_limits, tests_of
+from .paging import page_of
 from .retries import chosen_outcome, retry_refusal
 
 RECENT_TESTS = 5
@@ -224,14 +224,14 @@ def history(request):
     tests = tests_of(request.user)
     group = status_group(request.GET.get("status", ""))
     number = request.GET.get("number", "")
-    numbers = list(tests.order_by("to_number").values_list("to_number", flat=True).distinct())
+    numbers = Message.objects.recipients_of(request.user, Message.Purpose.TEST)
     filtered = tests.with_reports()
     if group:
         filtered = filtered.filter(status__in=group.statuses)
     if number:
         # Only numbers this user has texted; anything else (typed into the URL) matches none.
         filtered = filtered.filter(to_number=number) if number in numbers else filtered.none()
-    page = Paginator(filtered, 25).get_page(request.GET.get("page"))
+    page = page_of(filtered, request.GET.get("page"))
     context = {
         "page": page,
         "status": group.value if group else "",

@@ -108,7 +108,7 @@ def test_another_accounts_numbers_and_tests_are_not_listed(api, other_user):
     theirs = PhoneNumberFactory(user=other_user, verified=True)
     MessageFactory(user=other_user, phone=theirs)
     assert api.get(NUMBERS).json() == []
-    assert api.get(TESTS).json()["count"] == 0
+    assert api.get(TESTS).json()["results"] == []
 
 
 def test_another_accounts_test_is_not_found(api, other_user):

@@ -238,7 +238,7 @@ def test_an_unknown_test_id_is_not_found(api):
 def test_a_verification_code_is_no_test(api, user, phone):
     code = MessageFactory(user=user, phone=phone, purpose="verification")
     assert api.get(f"{TESTS}{code.public_id}").status_code == 404
-    assert api.get(TESTS).json()["count"] == 0
+    assert api.get(TESTS).json()["results"] == []
 
 
 def test_the_history_is_newest_first_25_a_page(api, user, phone):
@@ -248,7 +248,7 @@ def test_the_history_is_newest_first_25_a_page(api, user, phone):
         for minute in range(27)
     ]
     first = api.get(TESTS).json()
-    assert (first["count"], first["page"], first["pages"]) == (27, 1, 2)
+    assert (first["page"], first["has_next"]) == (1, True)
     assert [item["id"] for item in first["results"]] == [
         str(message.public_id) for message in messages[:25]
     ]
@@ -256,6 +256,8 @@ def test_the_history_is_newest_first_25_a_page(api, user, phone):
     assert [item["id"] for item in second["results"]] == [
         str(message.public_id) for message in messages[25:]
     ]
+    assert (second["page"], second["has_next"]) == (2, False)
+    assert api.get(TESTS, page=3).json() == {"page": 3, "has_next": False, "results": []}
 
 
 def test_the_history_filters_by_status_group_and_by_number(api, user, phone):
@@ -287,7 +289,7 @@ def test_a_history_filter_that_is_no_number_matches_nothing(api, user, phone, ty
     MessageFactory(user=user, phone=phone)
     response = api.get(TESTS, number=typed)
     assert response.status_code == 200
-    assert response.json()["count"] == 0
+    assert response.json()["results"] == []
 
 
 def test_an_unknown_status_filter_is_invalid_input(api):

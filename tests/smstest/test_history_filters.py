@@ -180,16 +180,29 @@ def test_first_page_has_the_25_newest_messages_newest_first(user_client, thirty_
     html = user_client.get(HISTORY).content.decode()
 
     assert listed_bodies(html) == [f"msg-{n:02d}" for n in range(30, 5, -1)]
-    assert "Page 1 of 2" in html
-    assert "page=2" in html and "Older" in html
+    assert "<span>Page 1</span>" in html
+    assert "page=2" in html and "Older" in html and "Newer" not in html
 
 
 def test_second_page_has_the_remaining_5_oldest_newest_first(user_client, thirty_messages):
     html = user_client.get(HISTORY, {"page": 2}).content.decode()
 
     assert listed_bodies(html) == ["msg-05", "msg-04", "msg-03", "msg-02", "msg-01"]
-    assert "Page 2 of 2" in html
-    assert "page=1" in html and "Newer" in html
+    assert "<span>Page 2</span>" in html
+    assert "page=1" in html and "Newer" in html and "Older" not in html
+
+
+def test_a_page_past_the_end_says_so_and_leads_back_to_the_newest(user_client, thirty_messages):
+    html = user_client.get(HISTORY, {"page": 3}).content.decode()
+    assert listed_bodies(html) == []
+    assert "No tests on this page: the list ends earlier." in html
+    assert "No test messages yet" not in html
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "99999", "2.5"])
+def test_a_page_that_is_no_page_number_shows_the_first(user_client, thirty_messages, page):
+    html = user_client.get(HISTORY, {"page": page}).content.decode()
+    assert listed_bodies(html)[0] == "msg-30"
 
 
 def test_page_links_keep_the_number_filter(user_client, user, thirty_messages, work_phone):
