@@ -276,7 +276,7 @@ def named_phone(user, value):
 @router.get("/", response=answers({200: TestPage}), summary="Your tests, newest first")
 def history(request, filters: Query[HistoryFilters]):
     """Paginated by 25 like the history page, with the same status groups."""
-    tests = tests_of(request.auth).with_reports()
+    tests = tests_of(request.auth)
     if filters.status:
         tests = tests.filter(status__in=status_group(filters.status).statuses)
     if filters.number:

@@ -225,7 +225,7 @@ def history(request):
     group = status_group(request.GET.get("status", ""))
     number = request.GET.get("number", "")
     numbers = Message.objects.recipients_of(request.user, Message.Purpose.TEST)
-    filtered = tests.with_reports()
+    filtered = tests
     if group:
         filtered = filtered.filter(status__in=group.statuses)
     if number:
