@@ -154,7 +154,7 @@ def test_home_renders_in_a_fixed_small_number_of_queries(
     for n in range(8):
         phone = PhoneNumberFactory(user=user, verified=n < 4, number=f"+1415555{n:04d}")
         MessageFactory.create_batch(3, user=user, phone=phone)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         many = home_queries(user_client)
     assert many == few
 
