@@ -232,6 +232,8 @@ def history(request):
         # Only numbers this user has texted; anything else (typed into the URL) matches none.
         filtered = filtered.filter(to_number=number) if number in numbers else filtered.none()
     page = page_of(filtered, request.GET.get("page"))
+    if not page.object_list and page.has_previous and not filtered.exists():
+        page = page_of(filtered, 1)  # nothing on any page: the first one says so
     context = {
         "page": page,
         "status": group.value if group else "",

@@ -199,6 +199,12 @@ def test_a_page_past_the_end_says_so_and_leads_back_to_the_newest(user_client, t
     assert "No test messages yet" not in html
 
 
+def test_a_page_past_the_end_of_an_empty_list_says_there_are_no_tests_yet(user_client, user):
+    html = user_client.get(HISTORY, {"page": 5}).content.decode()
+    assert "No test messages yet" in html
+    assert "the list ends earlier" not in html
+
+
 @pytest.mark.parametrize("page", ["0", "-1", "x", "99999", "2.5"])
 def test_a_page_that_is_no_page_number_shows_the_first(user_client, thirty_messages, page):
     html = user_client.get(HISTORY, {"page": page}).content.decode()
