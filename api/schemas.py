@@ -4,7 +4,7 @@ limits, simulation."""
 from pydantic import ValidationError, WrapValidator
 from pydantic_core import PydanticCustomError
 
-from sms.senders import simulates_outcomes
+from sms.models import OutboxMessage
 
 # Ids are 64-bit: a larger one names nothing, and is refused as input rather than looked up.
 bounded_id = {"ge": 1, "le": 2**63 - 1}
@@ -49,7 +49,7 @@ def examples(*values):
 def simulated(outcome):
     """The outcome value to simulate (an OutboxMessage.Outcome or None): itself with the
     offline sender, "" with a real one, which sends what it is given."""
-    return outcome.value if outcome and simulates_outcomes() else ""
+    return OutboxMessage.outcome_to_play(outcome.value if outcome else "")
 
 
 def answers(ok, *refusals):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.fragments import fragment_or_page, wants_fragment
 from phones.models import PhoneEvent
-from phones.views import fragment_or_page, wants_fragment
 from sms import budgets
 from sms.clients import client_ip
 from sms.models import Status

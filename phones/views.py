@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from config.fragments import fragment_or_page, wants_fragment
 from sms.clients import client_ip
 from sms.models import OutboxMessage
 from sms.senders import simulates_outcomes
@@ -83,17 +83,6 @@ def autofocus(form, *, described_by=""):
     attrs["autofocus"] = True
     if described_by:
         attrs["aria-describedby"] = described_by
-
-
-def fragment_or_page(view):
-    """For a view that answers htmx with a fragment and a browser with a page (or a redirect
-    to one): caches keep the two answers apart, and see wants_fragment()."""
-    return vary_on_headers("HX-Request", "HX-History-Restore-Request")(view)
-
-
-def wants_fragment(request):
-    # htmx restoring history after a cache miss wants the whole page, not the fragment.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def page_context(user, *, add_form=None, bound_rows=(), region=None):
@@ -190,18 +179,11 @@ def send_code(request, pk):
     return row_response(request, Row(phone, notice=notice, notice_is_error=is_error))
 
 
-def simulated_outcome(request):
-    """Development only: the delivery report the offline sender should play for this code."""
-    outcome = request.POST.get("simulate", "")
-    if simulates_outcomes() and outcome in OutboxMessage.Outcome.values:
-        return outcome
-    return ""
-
-
 def send_code_notice(phone, request, *, added=False):
     prefix = f"Added {phone.display}. " if added else ""
     try:
-        phone.start_verification(simulate=simulated_outcome(request), client_ip=client_ip(request))
+        simulate = OutboxMessage.outcome_to_play(request.POST.get("simulate"))
+        phone.start_verification(simulate=simulate, client_ip=client_ip(request))
     except CodeRequestRefused as refusal:
         return prefix + ("No code was sent: " if added else "") + refusal.message, True
     return prefix + f"We are sending a code to {phone.display}. Enter it below.", False

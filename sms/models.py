@@ -19,6 +19,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from . import budgets, destinations, metrics, segments, twilio_errors
 from .limits import WindowedQuerySet
+from .senders import simulates_outcomes
 
 logger = logging.getLogger(__name__)
 
@@ -507,6 +508,15 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"To {self.to}: {self.body[:40]}"
+
+    @classmethod
+    def outcome_to_play(cls, chosen, default=""):
+        """The delivery report the offline sender should play for a new message, from what
+        a person chose (a form or API value, str or None): `chosen` if it is an Outcome,
+        else `default`; always "" with a real sender, which sends what it is given."""
+        if not simulates_outcomes():
+            return ""
+        return chosen if chosen in cls.Outcome.values else default
 
 
 class BudgetTrip(models.Model):

@@ -67,6 +67,4 @@ def chosen_outcome(value):
     """The outcome the offline sender should play for a retry: the one chosen, "delivered"
     when none (or an unknown one) was; "" with a real sender. A retry never inherits the
     first message's simulated failure."""
-    if not simulates_outcomes():
-        return ""
-    return value if value in OutboxMessage.Outcome.values else OutboxMessage.Outcome.DELIVERED
+    return OutboxMessage.outcome_to_play(value, default=OutboxMessage.Outcome.DELIVERED)

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from config.fragments import fragment_or_page, wants_fragment
 from sms import budgets
 from sms.clients import client_ip
 from sms.locks import lock_number, lock_user
@@ -25,13 +25,6 @@ from .paging import page_of
 from .retries import chosen_outcome, retry_refusal
 
 RECENT_TESTS = 5
-# Views that answer htmx with a fragment and everyone else with the page vary on these.
-FRAGMENT_HEADERS = ("HX-Request", "HX-History-Restore-Request")
-
-
-def is_fragment_request(request):
-    # htmx restoring history after a cache miss wants the whole page, not the fragment.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def panel_context(user, form=None):
@@ -55,10 +48,10 @@ def limits_of(user, phone):
 
 @login_required
 @require_GET
-@vary_on_headers(*FRAGMENT_HEADERS)
+@fragment_or_page
 def panel(request):
     """The panel as a fragment for the phone-management page (htmx), else a page of its own."""
-    template = "smstest/panel.html#panel" if is_fragment_request(request) else "smstest/panel.html"
+    template = "smstest/panel.html#panel" if wants_fragment(request) else "smstest/panel.html"
     return render(request, template, panel_context(request.user))
 
 
@@ -119,13 +112,13 @@ def limits(request):
 
 @login_required
 @require_GET
-@vary_on_headers(*FRAGMENT_HEADERS)
+@fragment_or_page
 def message_detail(request, pk):
     """A test's own page, with everything about it. For htmx its card, polled until the
     status is final (answered 286 then); `?detailed=1` asks for the page's detailed card.
     A poll sends the card's version as `seen`: nothing new since, it gets 204 (htmx keeps
     the card) after one query."""
-    if is_fragment_request(request) and (seen := request.GET.get("seen")):
+    if wants_fragment(request) and (seen := request.GET.get("seen")):
         current = get_object_or_404(tests_of(request.user), pk=pk)
         if current.unchanged_since(seen):
             return HttpResponse(status=204)
@@ -135,7 +128,7 @@ def message_detail(request, pk):
     message = get_object_or_404(messages_of_user, pk=pk)
     if message.give_up_if_stuck():
         message = messages_of_user.get(pk=pk)
-    if not is_fragment_request(request):
+    if not wants_fragment(request):
         return render(request, "smstest/message.html", {"message": message, "detailed": True})
     context = {"message": message, "detailed": request.GET.get("detailed") == "1"}
     response = render(request, "smstest/message_card.html#card", context)
@@ -217,7 +210,7 @@ def status_group(value):
 
 @login_required
 @require_GET
-@vary_on_headers(*FRAGMENT_HEADERS)
+@fragment_or_page
 def history(request):
     """Every test of the user, newest first, filtered by status group and number, with the
     30-day figures. For htmx (the filters) only the results."""
@@ -242,7 +235,7 @@ def history(request):
         "numbers": numbers,
         "stats": delivery_stats(tests.since(timezone.now() - timedelta(days=30))),
     }
-    if is_fragment_request(request):
+    if wants_fragment(request):
         return render(request, "smstest/history.html#results", context)
     return render(request, "smstest/history.html", context)
 
