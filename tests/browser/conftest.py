@@ -10,6 +10,9 @@ from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from twilio.request_validator import RequestValidator
 
+from tests.signing_in import PASSWORD
+from tests.signing_in import sign_in as sign_in_on
+
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
@@ -34,12 +37,8 @@ def live_url(live_server):
 
 @pytest.fixture
 def sign_in(page, live_url):
-    def sign_in(user, password="correct horse 42"):
-        page.goto(f"{live_url}/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_url}/dashboard/")
+    def sign_in(user, password=PASSWORD):
+        sign_in_on(page, live_url, user, password)
 
     return sign_in
 
@@ -54,12 +53,8 @@ def no_js_page(browser, browser_context_args):
 
 @pytest.fixture
 def sign_in_without_javascript(no_js_page, live_url):
-    def sign_in(user, password="correct horse 42"):
-        no_js_page.goto(f"{live_url}/accounts/login/")
-        no_js_page.get_by_label("Username").fill(user.username)
-        no_js_page.get_by_label("Password").fill(password)
-        no_js_page.get_by_role("button", name="Log in").click()
-        no_js_page.wait_for_url(f"{live_url}/dashboard/")
+    def sign_in(user, password=PASSWORD):
+        sign_in_on(no_js_page, live_url, user, password)
         return no_js_page
 
     return sign_in

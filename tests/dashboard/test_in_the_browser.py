@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
+from tests.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +17,7 @@ DESKTOP = {"width": 1280, "height": 800}
 def signed_in(page, live_server):
     def open_as(user, path="/dashboard/", viewport=DESKTOP):
         page.set_viewport_size(viewport)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill("correct horse 42")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/dashboard/")
+        sign_in(page, live_server.url, user)
         page.goto(live_server.url + path)
         return page
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from sms.models import Message
 from tests.factories import PhoneNumberFactory, UserFactory
+from tests.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,7 @@ def signed_in(page, live_server):
 
     def open_as(user, path=MANAGE, viewport=(1280, 800)):
         page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill("correct horse 42")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/dashboard/")
+        sign_in(page, live_server.url, user)
         page.goto(live_server.url + path)
         return page
 
