@@ -35,7 +35,7 @@ serve: install
 	$(BIN)/python manage.py migrate --no-input; \
 	$(BIN)/python manage.py seed_demo; \
 	set +e; pids=; \
-	trap 'trap - INT TERM EXIT; kill -TERM $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	trap 'trap "" INT TERM; trap - EXIT; kill -TERM $$pids 2>/dev/null; wait' INT TERM EXIT; \
 	for n in $$(seq $(SERVE_WORKERS)); do \
 	  setsid $(BIN)/python manage.py db_worker --interval 0.5 & pids="$$pids $$!"; done; \
 	setsid $(BIN)/gunicorn -c config/gunicorn.py config.wsgi & web=$$!; pids="$$pids $$web"; \
