@@ -36,6 +36,13 @@ def seeded_templates():
     gsm7.use_gsm7_dashes(django_apps, None)
 
 
+# htmx logs every aborted request with console.error, its afterRequest too. A fragment that
+# refreshes on phones-changed (hx-sync="this:replace") aborts a refresh still in flight on
+# purpose, so that two quick changes end with the newer answer; real failures still show
+# as sendError, timeout or responseError, and answers of 400 or more are counted below.
+INTENDED_ABORT = ("htmx:sendAbort", "htmx:afterRequest")
+
+
 class Watch:
     """Counts what the person clicks, selects or presses, and notes every error the page
     shows: console errors, uncaught exceptions and HTTP responses of 400 or more."""
@@ -45,7 +52,11 @@ class Watch:
         self.errors = []
         page.on(
             "console",
-            lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"),
+            lambda msg: (
+                msg.type == "error"
+                and not msg.text.startswith(INTENDED_ABORT)
+                and self.errors.append(f"console: {msg.text}")
+            ),
         )
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         page.on(
