@@ -131,7 +131,7 @@ def test_outbox_page_lists_what_was_sent_in_development(user_client, settings):
     MessageFactory(purpose="verification", twilio_sid="SM" + "1" * 32, status=Status.SENT)
     html = user_client.get(reverse("sms:dev_outbox")).content.decode()
     assert "424242" in html and "+14155550100" in html
-    assert "<td>Verification code</td>" in html and "<td>Sent</td>" in html
+    assert "<td>Verification code</td>" in html and '<td class="col-status">Sent</td>' in html
 
 
 def test_outbox_is_hidden_with_a_real_sender(user_client, settings):
